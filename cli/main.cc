@@ -1,0 +1,17 @@
+// The `upgrade` command: parses the command line and hands each subcommand to its handler.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"upgrade: plan, apply and roll back software upgrades from plan files"};
+  app.require_subcommand(0, 1);
+  app.set_version_flag("--version", std::string("upgrade ") + upgrade::kVersion);
+  CLI11_PARSE(app, argc, argv);
+  if (app.get_subcommands().empty()) {
+    std::cout << app.help();
+  }
+  return 0;
+}

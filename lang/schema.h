@@ -1,0 +1,82 @@
+// What providers tell the language about themselves: resource types, actions and functions,
+// with their attributes. The checker checks plans against these; providers fill the registry.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace upgrade {
+
+/// The type an attribute or argument accepts. `kResource` is a reference to a declared resource
+/// (written as its bare name, `database = db`); `kAny` accepts every value.
+enum class AttrType { kAny, kString, kNumber, kBool, kDuration, kList, kMap, kResource };
+
+/// The language's name of an attribute type ("string", "resource", ...).
+const char* AttrTypeName(AttrType type);
+
+/// One attribute of a resource type or an action.
+struct AttributeSchema {
+  std::string name;
+  AttrType type = AttrType::kAny;
+  bool required = false;            ///< must be given in the resource (or action) block
+  bool identity = false;            ///< names the real thing; may only be set in `resource`
+  bool sensitive = false;           ///< never shown, logged or stored in plain text
+  bool forces_replacement = false;  ///< changing it replaces the resource (`-/+`)
+  bool computed = false;            ///< read from the real system; plans may read, never set
+  std::string description;
+};
+
+/// A resource type such as `fs.file` or `docker.container`.
+struct ResourceTypeSchema {
+  std::string type;
+  std::string description;
+  std::vector<AttributeSchema> attributes;
+  bool snapshot = false;  ///< `snapshot NAME` is supported and restorable
+
+  const AttributeSchema* Find(const std::string& name) const;
+};
+
+/// An action for `run`, such as `exec.command` or `postgres.sql`. It is reversible when the
+/// statement gives the attribute named `undo_attribute` (empty: never reversible).
+struct ActionSchema {
+  std::string type;
+  std::string description;
+  std::vector<AttributeSchema> attributes;
+  std::string undo_attribute = "undo";
+
+  const AttributeSchema* Find(const std::string& name) const;
+};
+
+/// A function callable in expressions, such as `env`, `http.get` or `postgres.query`.
+struct FunctionSchema {
+  std::string name;
+  int min_args = 0;
+  int max_args = 0;  ///< -1: any number
+  std::vector<AttrType> arg_types;  ///< leading arguments' types; the rest are kAny
+  bool reads_systems = false;  ///< talks to real systems (e.g. http.get): evaluated, never folded
+  std::string description;
+};
+
+/// Every resource type, action and function the checker knows, by name.
+class SchemaRegistry {
+ public:
+  void AddResource(ResourceTypeSchema schema);
+  void AddAction(ActionSchema schema);
+  void AddFunction(FunctionSchema schema);
+
+  const ResourceTypeSchema* FindResource(const std::string& type) const;
+  const ActionSchema* FindAction(const std::string& type) const;
+  const FunctionSchema* FindFunction(const std::string& name) const;
+
+  std::vector<std::string> ResourceNames() const;
+  std::vector<std::string> ActionNames() const;
+  std::vector<std::string> FunctionNames() const;
+
+ private:
+  std::map<std::string, ResourceTypeSchema> resources_;
+  std::map<std::string, ActionSchema> actions_;
+  std::map<std::string, FunctionSchema> functions_;
+};
+
+}  // namespace upgrade

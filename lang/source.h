@@ -1,0 +1,25 @@
+// Positions in plan files, carried by every IR node so that errors found late still point home.
+#pragma once
+
+#include <string>
+
+namespace upgrade {
+
+/// A 1-based line and column in one source file; line 0 means "no position known".
+struct SourceLocation {
+  std::string path;
+  int line = 0;
+  int column = 0;
+
+  bool Known() const { return line > 0; }
+  /// "path:line:col", or just "path" when the position is unknown.
+  std::string ToString() const;
+};
+
+/// A span on one line of a source file: `begin` and the column one past its end (0 if unknown).
+struct SourceRange {
+  SourceLocation begin;
+  int end_column = 0;
+};
+
+}  // namespace upgrade

@@ -1,0 +1,36 @@
+// Defaults for the optional provider verbs.
+#include "providers/provider.h"
+
+namespace upgrade {
+
+std::string Provider::Release(const ReverseRequest&, ProviderContext&) { return ""; }
+
+SnapshotResult Provider::Snapshot(const ResourceConfig& resource, const Value::Map&, bool,
+                                  ProviderContext&) {
+  SnapshotResult result;
+  result.error = "resource type " + resource.type + " does not support snapshots";
+  return result;
+}
+
+std::string Provider::Restore(const ResourceConfig& resource, const Value&, ProviderContext&) {
+  return "resource type " + resource.type + " does not support snapshots";
+}
+
+CallResult Provider::Call(const std::string& name, const std::vector<Value>&, ProviderContext&) {
+  CallResult result;
+  result.error = "unknown function " + name;
+  return result;
+}
+
+const char* ChangeActionName(ChangeAction action) {
+  switch (action) {
+    case ChangeAction::kNone: return "no-op";
+    case ChangeAction::kCreate: return "create";
+    case ChangeAction::kUpdate: return "update";
+    case ChangeAction::kReplace: return "replace";
+    case ChangeAction::kDelete: return "delete";
+  }
+  return "?";
+}
+
+}  // namespace upgrade
