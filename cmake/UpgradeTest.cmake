@@ -7,10 +7,8 @@ function(upgrade_test name label)
     set(ARG_LIBS upgrade_lib)
   endif()
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
-  target_compile_definitions(${name} PRIVATE
-    UPGRADE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    UPGRADE_BINARY="$<TARGET_FILE_DIR:upgrade>/upgrade")
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} upgrade_test_support GTest::gmock
+    GTest::gtest_main)
   gtest_discover_tests(${name}
     PROPERTIES LABELS ${label}
     DISCOVERY_TIMEOUT 60)
