@@ -1,0 +1,72 @@
+// A provider that lives in memory, for the planner's and executor's unit tests: it records
+// every call in order, fails on demand, can be slow on demand, and keeps its resources in a
+// map the test can inspect and change (to simulate drift).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "providers/provider.h"
+
+namespace upgrade::testing {
+
+/// The in-memory provider "fake". Resource type `fake.thing` (identity `id`; attributes
+/// `value` (string), `secret` (sensitive string), `replace_me` (forces replacement),
+/// `absent` (bool: delete)); action `fake.action` (attributes `label` (string, required) and
+/// `undo` (string)); function `fake.value(id)` giving the `value` of thing `id`, or null.
+/// Snapshots of things are supported and restore the thing's attributes.
+///
+/// Calls are recorded as "Verb target", e.g. "Read a", "Prepare a", "Apply a", "Reverse a",
+/// "Release a", "Run label", "ReverseRun label", "Snapshot a", "Restore a", "Call fake.value".
+class FakeProvider : public Provider {
+ public:
+  std::string Name() const override { return "fake"; }
+  void Describe(SchemaRegistry& registry) const override;
+  ReadResult Read(const ResourceConfig& resource, ProviderContext& context) override;
+  DiffResult Diff(const DiffRequest& request) const override;
+  PrepareResult Prepare(const Operation& operation, ProviderContext& context) override;
+  ApplyResult Apply(const Operation& operation, const Value& undo,
+                    ProviderContext& context) override;
+  ReverseResult Reverse(const ReverseRequest& request, ProviderContext& context) override;
+  std::string Release(const ReverseRequest& request, ProviderContext& context) override;
+  SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options,
+                          bool estimate_only, ProviderContext& context) override;
+  std::string Restore(const ResourceConfig& resource, const Value& record,
+                      ProviderContext& context) override;
+  CallResult Call(const std::string& name, const std::vector<Value>& args,
+                  ProviderContext& context) override;
+
+  /// Makes `verb` on `target` fail (e.g. FailOn("Apply", "b")); "*" as target fails them all.
+  void FailOn(const std::string& verb, const std::string& target);
+  /// Makes every Apply and Run sleep this long (to observe parallelism).
+  void SetDelay(std::chrono::milliseconds delay) { delay_ = delay; }
+
+  /// The real system, as the test sees it: thing id -> attributes (absent: not present).
+  std::map<std::string, Value::Map> things;
+  /// Labels of actions that ran and were not reversed, in order.
+  std::vector<std::string> actions_run;
+
+  std::vector<std::string> calls() const;
+  /// The most Apply/Run calls that were in progress at one time.
+  int max_concurrent() const { return max_concurrent_; }
+
+ private:
+  void Record(const std::string& call);
+  bool ShouldFail(const std::string& verb, const std::string& target) const;
+  void EnterBusy();
+  void LeaveBusy();
+
+  mutable std::mutex mutex_;
+  std::vector<std::string> calls_;
+  std::set<std::pair<std::string, std::string>> failures_;
+  std::chrono::milliseconds delay_{0};
+  std::atomic<int> busy_{0};
+  std::atomic<int> max_concurrent_{0};
+};
+
+}  // namespace upgrade::testing
