@@ -3,15 +3,17 @@
 
 #include <iostream>
 
+#include "cli/commands.h"
 #include "cli/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"upgrade: plan, apply and roll back software upgrades from plan files"};
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", std::string("upgrade ") + upgrade::kVersion);
+  int exit_code = 0;
+  // Subcommands, in the order `--help` lists them (one line each).
+
   CLI11_PARSE(app, argc, argv);
-  if (app.get_subcommands().empty()) {
-    std::cout << app.help();
-  }
-  return 0;
+  if (app.get_subcommands().empty()) std::cout << app.help();
+  return exit_code;
 }

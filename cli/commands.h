@@ -1,0 +1,14 @@
+// The subcommands of `upgrade`. Each lives in its own cmd_NAME.cc and adds itself to the app;
+// its callback stores the process exit code in `*exit_code`.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace upgrade::cli {
+
+// One line per subcommand, e.g.:
+// void AddValidateCommand(CLI::App& app, int* exit_code);
+
+}  // namespace upgrade::cli
