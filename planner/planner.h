@@ -1,0 +1,58 @@
+// The planner: from a checked program, the input values and the real systems (read through
+// providers, never changed) to a Plan.
+//
+// Phases, in order:
+//   1. inputs and lets: --var values, defaults evaluated, sensitive ones marked;
+//   2. resources: `resource` blocks evaluated, `for_each` ones expanded into `name["key"]`;
+//   3. refresh: every resource Read through its provider, in parallel, at most `parallelism`
+//      at once (refresher.h);
+//   4. the step DAG (step_graph.h): for_each steps expanded into instances, chained in batches
+//      of `serial`, ordered topologically;
+//   5. the walk: in that order, each step's operations compiled against the planned state of the
+//      resources (StepEvaluator), so a later step diffs against what an earlier one leaves; each
+//      `require` evaluated (false: an error showing the expression and the values it saw;
+//      unknown: deferred to apply);
+//   6. reversibility (an operation without undo is covered by an earlier snapshot of a resource
+//      it touches, or irreversible), pins (a digest of every refreshed state) and the summary.
+// Every problem becomes a diagnostic with its source range; planning goes as far as it can.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "lang/diagnostic.h"
+#include "lang/ir.h"
+#include "planner/plan.h"
+
+namespace upgrade {
+
+class ProviderRegistry;
+
+/// How to plan.
+struct PlannerOptions {
+  int parallelism = 10;   ///< provider reads in flight at once during refresh
+  std::string state_dir;  ///< recorded in the plan; the planner writes nothing there
+  std::string plan_path;  ///< the .upg file (recorded in the plan); defaults to program.path
+  /// Source texts of the plan and its imports (path -> text), kept in the plan.
+  std::map<std::string, std::string> sources;
+};
+
+/// Plans one program against the real systems.
+class Planner {
+ public:
+  Planner(const ProviderRegistry& providers, PlannerOptions options);
+
+  /// Plans `program` with the inputs given on the command line (`given`: --var, --var-file;
+  /// the others take their defaults). Diagnostics collect every problem; the plan is returned
+  /// only when there is no error.
+  std::optional<Plan> Run(std::shared_ptr<const Program> program,
+                          const std::map<std::string, Value>& given, Diagnostics& diagnostics);
+
+ private:
+  const ProviderRegistry& providers_;
+  PlannerOptions options_;
+};
+
+}  // namespace upgrade
