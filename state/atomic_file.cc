@@ -1,0 +1,109 @@
+// Durable file writes: temp file in the same directory, fsync, rename over, fsync the directory.
+#include "state/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace upgrade {
+namespace {
+
+std::string ErrnoText(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+bool WriteAll(int fd, const std::string& bytes) {
+  size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    written += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool SyncDirectory(const std::string& dir, std::string* error) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = ErrnoText("cannot open directory", dir);
+    return false;
+  }
+  bool ok = fsync(fd) == 0;
+  if (!ok) *error = ErrnoText("cannot sync directory", dir);
+  close(fd);
+  return ok;
+}
+
+bool WriteFileAtomic(const std::string& path, const std::string& bytes, std::string* error) {
+  static std::atomic<unsigned> counter{0};
+  std::filesystem::path target(path);
+  std::string dir = target.parent_path().empty() ? "." : target.parent_path().string();
+  std::string temp = dir + "/." + target.filename().string() + ".tmp." +
+                     std::to_string(getpid()) + "." + std::to_string(counter++);
+  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *error = ErrnoText("cannot create", temp);
+    return false;
+  }
+  if (!WriteAll(fd, bytes) || fsync(fd) != 0) {
+    *error = ErrnoText("cannot write", temp);
+    close(fd);
+    unlink(temp.c_str());
+    return false;
+  }
+  close(fd);
+  if (rename(temp.c_str(), path.c_str()) != 0) {
+    *error = ErrnoText("cannot rename into", path);
+    unlink(temp.c_str());
+    return false;
+  }
+  return SyncDirectory(dir, error);
+}
+
+std::optional<std::string> ReadWholeFile(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = errno == ENOENT ? "" : ErrnoText("cannot read", path);
+    return std::nullopt;
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) {
+    *error = ErrnoText("cannot read", path);
+    return std::nullopt;
+  }
+  return out.str();
+}
+
+bool MakeDirectories(const std::string& dir, std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    *error = "cannot create directory " + dir + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+std::string NowRfc3339() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+}  // namespace upgrade

@@ -1,0 +1,25 @@
+// Durable file writes for the state store: a file is either its old content or its new content
+// after a crash, never a mix (temp file, fsync, rename, fsync of the directory).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace upgrade {
+
+/// Writes `bytes` to `path` atomically and durably; false and `*error` on failure.
+bool WriteFileAtomic(const std::string& path, const std::string& bytes, std::string* error);
+
+/// Fsyncs the directory `dir` so a rename or a new entry in it survives a crash.
+bool SyncDirectory(const std::string& dir, std::string* error);
+
+/// The whole content of `path`, or nullopt (with `*error`, empty when the file does not exist).
+std::optional<std::string> ReadWholeFile(const std::string& path, std::string* error);
+
+/// Creates `dir` and its parents; false and `*error` on failure.
+bool MakeDirectories(const std::string& dir, std::string* error);
+
+/// The current time in RFC 3339, UTC, to the second: "2026-11-21T09:15:00Z".
+std::string NowRfc3339();
+
+}  // namespace upgrade
