@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts and stops the real services the integration and e2e tests run against, all on
 # 127.0.0.1, on free ports, with private data under one run directory
-# (${UPGRADE_SERVICES_DIR:-/tmp/upgrade-services-$UID}):
+# (${UPGRADE_SERVICES_DIR:-/tmp/upgrade-services-$UID-N}, N a checksum of this checkout's path,
+# so that two checkouts on one machine never stop each other's services):
 #   PostgreSQL 15, a dockerd of its own (no bridge network), docker-registry, s3rver,
 #   and the busybox test images (scripts/build-test-images.sh), v1 and v2 pushed to the registry.
 #
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="${UPGRADE_SERVICES_DIR:-/tmp/upgrade-services-$(id -u)}"
+dir="${UPGRADE_SERVICES_DIR:-/tmp/upgrade-services-$(id -u)-$(printf %s "$repo" | cksum | cut -d' ' -f1)}"
 marker="$dir/.upgrade-test-services"
 pg_bin=/usr/lib/postgresql/15/bin
 docker_cli=/usr/bin/docker
