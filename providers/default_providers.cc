@@ -1,10 +1,13 @@
 // The set of providers upgrade ships.
 #include "providers/registry.h"
 
+#include "providers/postgres/postgres_provider.h"
+
 namespace upgrade {
 
 std::unique_ptr<ProviderRegistry> MakeDefaultProviders() {
   auto registry = std::make_unique<ProviderRegistry>();
+  registry->Add(std::make_unique<postgres::PostgresProvider>());
   return registry;
 }
 
