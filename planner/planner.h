@@ -29,6 +29,7 @@
 namespace upgrade {
 
 class ProviderRegistry;
+class StepEvaluator;
 
 /// How to plan.
 struct PlannerOptions {
@@ -51,6 +52,14 @@ class Planner {
                           const std::map<std::string, Value>& given, Diagnostics& diagnostics);
 
  private:
+  void CheckRequire(const StepEvaluator& evaluator, const PlannedStep& step, PlannedCheck& check,
+                    const std::map<std::string, State>& states, ProviderContext& context,
+                    Diagnostics& diagnostics) const;
+  void DropWorkAlreadyDone(Plan& plan) const;
+  void EstimateSnapshots(Plan& plan, ProviderContext& context) const;
+  void MarkReversibility(Plan& plan) const;
+  PlanSummary Summarize(const Plan& plan) const;
+
   const ProviderRegistry& providers_;
   PlannerOptions options_;
 };

@@ -3,17 +3,23 @@
 // step runs), so both see the same operations.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "lang/diagnostic.h"
+#include "lang/schema.h"
 #include "planner/plan.h"
+#include "planner/plan_scope.h"
 
 namespace upgrade {
 
 class ProviderRegistry;
+
+/// Finds the schema of an attribute of whatever a statement sets or runs (may give nullptr).
+using AttributeSchemaLookup = std::function<const AttributeSchema*(const std::string&)>;
 
 /// The outcome of evaluating one require or verify.
 struct CheckOutcome {
@@ -28,6 +34,10 @@ struct CheckOutcome {
 class StepEvaluator {
  public:
   StepEvaluator(const Plan& plan, const ProviderRegistry& providers);
+  /// The same, with the plan's lets already evaluated (the planner has them; the executor
+  /// lets the constructor evaluate them against the plan's refreshed states).
+  StepEvaluator(const Plan& plan, const ProviderRegistry& providers,
+                std::map<std::string, Value> lets);
 
   /// Evaluates `check` of `step` with resources as in `states` (instance name -> state).
   CheckOutcome EvaluateCheck(const PlannedStep& step, const PlannedCheck& check,
@@ -42,8 +52,18 @@ class StepEvaluator {
                                                   Diagnostics& diagnostics) const;
 
  private:
+  Value::Map EvaluateAttributes(const std::vector<Attribute>& attributes,
+                                const AttributeSchemaLookup& lookup, PlanScope& scope,
+                                Diagnostics& diagnostics) const;
+  std::optional<std::string> TargetInstance(const Statement& statement, PlanScope& scope,
+                                            Diagnostics& diagnostics) const;
+
   const Plan& plan_;
   const ProviderRegistry& providers_;
+  SchemaRegistry schemas_;
+  /// Names the steps' expressions see. Lets are all evaluated up front, so evaluating checks
+  /// and operations only reads it, and steps may be evaluated from several threads at once.
+  mutable ScopeData data_;
 };
 
 }  // namespace upgrade

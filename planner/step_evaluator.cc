@@ -1,0 +1,178 @@
+// Evaluating a step's checks and compiling its statements into operations, against whatever
+// states the caller has: planned ones (the planner) or live ones (the executor).
+#include "planner/step_evaluator.h"
+
+#include "lang/eval.h"
+#include "providers/registry.h"
+
+namespace upgrade {
+namespace {
+
+const Step* SourceStep(const Plan& plan, const PlannedStep& step) {
+  return plan.program == nullptr ? nullptr : plan.program->FindStep(step.name);
+}
+
+/// The text of a trace value for an explanation; sensitive values stay hidden.
+std::string ExplainLine(const std::string& text, const Value& value) {
+  return "  " + text + " = " + value.ToDisplay();
+}
+
+}  // namespace
+
+StepEvaluator::StepEvaluator(const Plan& plan, const ProviderRegistry& providers)
+    : plan_(plan), providers_(providers), schemas_(providers.Schemas()),
+      data_(MakeScopeData(plan)) {
+  if (plan.program == nullptr) return;
+  ProviderContext context;
+  PlanScope scope(data_, &plan.refreshed, &providers_, &context);
+  for (const Let& let : plan.program->lets) {
+    std::string error;
+    // A let that cannot be evaluated now is unknown: checks that use it wait for apply.
+    if (!scope.EvaluateLet(let, &error)) data_.lets[let.name] = Value(Unknown{});
+  }
+}
+
+StepEvaluator::StepEvaluator(const Plan& plan, const ProviderRegistry& providers,
+                             std::map<std::string, Value> lets)
+    : plan_(plan), providers_(providers), schemas_(providers.Schemas()),
+      data_(MakeScopeData(plan)) {
+  data_.lets = std::move(lets);
+}
+
+CheckOutcome StepEvaluator::EvaluateCheck(const PlannedStep& step, const PlannedCheck& check,
+                                          const std::map<std::string, State>& states,
+                                          ProviderContext& context) const {
+  CheckOutcome outcome;
+  PlanScope scope(data_, &states, &providers_, &context, step.each);
+  EvalResult result = Evaluate(check.condition, scope);
+  if (!result.ok) {
+    outcome.error = result.error;
+    return outcome;
+  }
+  if (result.value.ContainsUnknown()) return outcome;  // held stays unknown
+  outcome.held = result.value.IsTrue();
+  if (*outcome.held) return outcome;
+  std::string text = ExprToString(check.condition);
+  outcome.explanation = text + " was " + result.value.ToDisplay();
+  for (const auto& [expression, value] : result.trace) {
+    if (expression == text) continue;
+    outcome.explanation += "\n" + ExplainLine(expression, value);
+  }
+  return outcome;
+}
+
+Value::Map StepEvaluator::EvaluateAttributes(const std::vector<Attribute>& attributes,
+                                             const AttributeSchemaLookup& lookup,
+                                             PlanScope& scope, Diagnostics& diagnostics) const {
+  Value::Map values;
+  for (const Attribute& attribute : attributes) {
+    EvalResult result = Evaluate(attribute.value, scope);
+    if (!result.ok) {
+      diagnostics.Error(result.range.begin.Known() ? result.range : attribute.range,
+                        result.error);
+      continue;
+    }
+    const AttributeSchema* schema = lookup(attribute.name);
+    if (schema != nullptr && schema->sensitive) result.value.MarkSensitive();
+    values[attribute.name] = std::move(result.value);
+  }
+  return values;
+}
+
+std::optional<std::string> StepEvaluator::TargetInstance(const Statement& statement,
+                                                         PlanScope& scope,
+                                                         Diagnostics& diagnostics) const {
+  std::string instance = statement.target;
+  if (statement.target_index) {
+    EvalResult key = Evaluate(*statement.target_index, scope);
+    if (!key.ok) {
+      diagnostics.Error(key.range.begin.Known() ? key.range : statement.range, key.error);
+      return std::nullopt;
+    }
+    instance = InstanceName(statement.target, ElementKey(key.value));
+  }
+  if (plan_.resources.count(instance) == 0) {
+    diagnostics.Error(statement.range, "no resource instance " + instance);
+    return std::nullopt;
+  }
+  return instance;
+}
+
+std::vector<PlannedOperation> StepEvaluator::CompileOperations(
+    const PlannedStep& step, const std::map<std::string, State>& states,
+    ProviderContext& context, Diagnostics& diagnostics) const {
+  std::vector<PlannedOperation> operations;
+  const Step* source = SourceStep(plan_, step);
+  if (source == nullptr) return operations;
+  // What earlier statements of this step planned, seen by the later ones.
+  std::map<std::string, State> planned;
+  PlanScope scope(data_, &states, &providers_, &context, step.each);
+  scope.SetOverlay(&planned);
+  for (const Statement& statement : source->statements) {
+    if (statement.kind == Statement::Kind::kRequire || statement.kind == Statement::Kind::kVerify)
+      continue;
+    PlannedOperation op;
+    op.id = step.id + "#" + std::to_string(operations.size());
+    op.range = statement.range;
+    if (statement.kind == Statement::Kind::kRun) {
+      const ActionSchema* schema = schemas_.FindAction(statement.target);
+      op.kind = PlannedOperation::Kind::kAction;
+      op.operation.kind = Operation::Kind::kAction;
+      op.operation.resource.type = statement.target;
+      op.operation.resource.name = step.id;
+      op.operation.resource.config = EvaluateAttributes(
+          statement.attributes,
+          [schema](const std::string& name) { return schema ? schema->Find(name) : nullptr; },
+          scope, diagnostics);
+      const Value::Map& config = op.operation.resource.config;
+      op.reversible = schema != nullptr && !schema->undo_attribute.empty() &&
+                      config.count(schema->undo_attribute) > 0 &&
+                      !config.at(schema->undo_attribute).is_null();
+      operations.push_back(std::move(op));
+      continue;
+    }
+    std::optional<std::string> instance = TargetInstance(statement, scope, diagnostics);
+    if (!instance) continue;
+    const ResourceConfig& resource = plan_.resources.at(*instance);
+    const ResourceTypeSchema* schema = schemas_.FindResource(resource.type);
+    auto lookup = [schema](const std::string& name) {
+      return schema ? schema->Find(name) : nullptr;
+    };
+    if (statement.kind == Statement::Kind::kSnapshot) {
+      op.kind = PlannedOperation::Kind::kSnapshot;
+      op.snapshot_of = resource;
+      op.snapshot_options = EvaluateAttributes(statement.attributes, lookup, scope, diagnostics);
+      operations.push_back(std::move(op));
+      continue;
+    }
+    Provider* provider = providers_.For(resource.type);
+    if (provider == nullptr) {
+      diagnostics.Error(statement.range, "no provider for resource type " + resource.type);
+      continue;
+    }
+    DiffRequest request;
+    request.resource = resource;
+    auto prior = planned.find(*instance);
+    if (prior != planned.end()) {
+      request.prior = prior->second;
+    } else if (auto live = states.find(*instance); live != states.end()) {
+      request.prior = live->second;
+    }
+    request.desired = EvaluateAttributes(statement.attributes, lookup, scope, diagnostics);
+    DiffResult diff = provider->Diff(request);
+    if (!diff.error.empty()) {
+      diagnostics.Error(statement.range, diff.error);
+      continue;
+    }
+    planned[*instance] =
+        diff.change.action == ChangeAction::kNone ? request.prior : diff.change.after;
+    op.kind = PlannedOperation::Kind::kChange;
+    op.operation.kind = Operation::Kind::kChange;
+    op.operation.resource = resource;
+    op.operation.change = std::move(diff.change);
+    operations.push_back(std::move(op));
+  }
+  return operations;
+}
+
+}  // namespace upgrade
