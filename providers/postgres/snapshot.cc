@@ -125,26 +125,70 @@ std::string DumpDatabase(const std::string& dsn, ProviderContext& context, std::
   return blob ? *blob : "";
 }
 
+// Ends every other connection to `database`.
+bool EndConnections(PgSession& session, const std::string& database, SqlError* error) {
+  return session.Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                       " WHERE datname = $1 AND pid <> pg_backend_pid()",
+                       {database}, error)
+      .has_value();
+}
+
+// Restores into the existing database, object by object: for a role that may not create
+// databases. Objects made after the dump stay.
+std::string RestoreInPlace(PgSession& session, const std::string& dsn,
+                           const std::string& dump_path) {
+  SqlError sql_error;
+  if (!EndConnections(session, DatabaseOf(dsn), &sql_error)) return sql_error.message;
+  SplitDsn split = SplitPassword(dsn);
+  return RunTool({Tool("pg_restore"), "--clean", "--if-exists", "--single-transaction",
+                  "--exit-on-error", "--no-password", "--dbname=" + split.without_password,
+                  dump_path},
+                 dsn);
+}
+
 std::string RestoreDatabase(const std::string& dsn, const std::string& dump_path) {
   std::string database = DatabaseOf(dsn);
   std::string maintenance = MaintenanceDsn(dsn, {});
   std::string error;
   auto session = PgSession::Connect(maintenance, &error);
   if (!session) return "restore of " + MaskDsn(dsn) + ": " + error;
-  // End the database's other connections, then drop it: what the dump does not hold (a table
-  // made after it) must go as well.
   SqlError sql_error;
-  if (!session->Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                      " WHERE datname = $1 AND pid <> pg_backend_pid()",
-                      {database}, &sql_error) ||
-      !session->Exec("DROP DATABASE IF EXISTS " + QuoteIdent(database) + " WITH (FORCE)",
-                     &sql_error))
-    return "restore of " + MaskDsn(dsn) + ": cannot drop the database: " + sql_error.message;
+  auto may_create = session->Query(
+      "SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user", {}, &sql_error);
+  auto exists = session->Query("SELECT 1 FROM pg_database WHERE datname = $1", {database},
+                               &sql_error);
+  if (!may_create || !exists) return "restore of " + MaskDsn(dsn) + ": " + sql_error.message;
+  bool can_create = !may_create->empty() && (*may_create)[0][0].value_or("f") == "t";
+  if (!can_create) {
+    if (exists->empty()) return "restore of " + MaskDsn(dsn) + ": the database is gone and " +
+                                "this role may not create databases";
+    error = RestoreInPlace(*session, dsn, dump_path);
+    return error.empty() ? "" : "restore of " + MaskDsn(dsn) + ": " + error;
+  }
+  // Set the current database aside (what the dump does not hold, such as a table made after
+  // it, must go too), recreate it from the dump, and only then drop the old one; on failure
+  // the old one is put back.
+  std::string aside = database.substr(0, 40) + "_upgrade_restore";
+  std::string sql_aside = "ALTER DATABASE " + QuoteIdent(database) + " RENAME TO " + QuoteIdent(aside);
+  if (!exists->empty() && (!EndConnections(*session, database, &sql_error) ||
+                           !session->Exec("DROP DATABASE IF EXISTS " + QuoteIdent(aside), &sql_error) ||
+                           !session->Exec(sql_aside, &sql_error)))
+    return "restore of " + MaskDsn(dsn) + ": cannot set the database aside: " + sql_error.message;
   SplitDsn split = SplitPassword(maintenance);
   error = RunTool({Tool("pg_restore"), "--create", "--exit-on-error", "--no-password",
                    "--dbname=" + split.without_password, dump_path},
                   maintenance);
-  return error.empty() ? "" : "restore of " + MaskDsn(dsn) + ": " + error;
+  if (exists->empty()) return error.empty() ? "" : "restore of " + MaskDsn(dsn) + ": " + error;
+  if (!error.empty()) {
+    session->Exec("DROP DATABASE IF EXISTS " + QuoteIdent(database) + " WITH (FORCE)", &sql_error);
+    session->Exec("ALTER DATABASE " + QuoteIdent(aside) + " RENAME TO " + QuoteIdent(database),
+                  &sql_error);
+    return "restore of " + MaskDsn(dsn) + ": " + error + " (the database was left as it was)";
+  }
+  if (!session->Exec("DROP DATABASE IF EXISTS " + QuoteIdent(aside) + " WITH (FORCE)", &sql_error))
+    return "restore of " + MaskDsn(dsn) + ": restored, but the old copy " + aside +
+           " could not be dropped: " + sql_error.message;
+  return "";
 }
 
 SnapshotResult TakeSnapshot(const ResourceConfig& resource, const Value::Map&,

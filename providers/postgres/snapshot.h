@@ -1,7 +1,9 @@
 // Snapshots of a database: `pg_dump -Fc` into the blob store, and a restore that ends the
-// database's other connections, drops it and recreates it from the dump (pg_restore --create),
-// so tables made after the snapshot go too. The password reaches pg_dump and pg_restore
-// through a private passfile, never their argv.
+// database's other connections, sets the database aside (rename), recreates it from the dump
+// (pg_restore --create) so tables made after the snapshot go too, and then drops the old copy
+// (or renames it back when the restore fails). A role that may not create databases gets
+// `pg_restore --clean --if-exists --single-transaction` into the database instead. The
+// password reaches pg_dump and pg_restore through a private passfile, never their argv.
 #pragma once
 
 #include <string>

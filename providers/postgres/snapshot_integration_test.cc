@@ -73,6 +73,28 @@ TEST(SnapshotIntegrationTest, RestoreAfterAnIrreversibleDropBringsEverythingBack
   EXPECT_EQ(db.RowChecksums(), rows_before);
 }
 
+TEST(SnapshotIntegrationTest, RoleThatMayNotCreateDatabasesRestoresInPlace) {
+  TestDatabase db;
+  std::string owner = db.name() + "_plain";
+  db.Psql("CREATE ROLE " + owner + " LOGIN; ALTER DATABASE " + db.name() + " OWNER TO " + owner +
+          "; ALTER SCHEMA public OWNER TO " + owner + ";");
+  std::string dsn = db.dsn();
+  dsn.replace(dsn.find("://") + 3, dsn.find('@') - dsn.find("://") - 3, owner);
+  upgrade::testing::RunCommand({"/usr/bin/psql", "-X", "-d", dsn, "-c",
+                                "CREATE TABLE kept (id int); INSERT INTO kept VALUES (7);"});
+  PostgresProvider provider;
+  TestContext test;
+  ResourceConfig database{"postgres.database", "db", {{"url", dsn}}};
+  SnapshotResult snapshot = provider.Snapshot(database, {}, false, test.context);
+  ASSERT_EQ(snapshot.error, "");
+  db.Psql("DROP TABLE kept");
+  ASSERT_EQ(provider.Restore(database, snapshot.record, test.context), "");
+  EXPECT_EQ(db.Psql("SELECT id FROM kept"), "7\n");
+  db.Psql("ALTER DATABASE " + db.name() + " OWNER TO postgres; REASSIGN OWNED BY " + owner +
+          " TO postgres;");
+  upgrade::testing::RunCommand({"/usr/bin/psql", "-X", "-d", db.admin_dsn(), "-c", "DROP ROLE " + owner});
+}
+
 TEST(SnapshotIntegrationTest, DroppedDatabaseComesBackFromThePrepareDump) {
   TestDatabase db;
   Seed(db);
