@@ -1,0 +1,98 @@
+// Runs the PEGTL grammar over a file: keeps the nodes the IR builder and the formatter need,
+// collects comments, and turns a syntax error into a diagnostic.
+#include "lang/syntax.h"
+
+#include <tao/pegtl/contrib/limit_depth.hpp>
+
+#include "lang/grammar.h"
+#include "lang/parser_errors.h"
+
+namespace upgrade::syntax {
+namespace {
+
+namespace g = upgrade::grammar;
+namespace pegtl = tao::pegtl;
+
+/// Deep enough for any plan a person writes; shallow enough that the parser, checker and
+/// evaluator (all recursive) stay far from the end of the stack.
+constexpr std::size_t kMaxRuleDepth = 1500;
+
+/// Which rules become nodes. Expression levels with a single operand fold into it.
+template <typename Rule>
+using Selector = pegtl::parse_tree::selector<
+    Rule,
+    pegtl::parse_tree::store_content::on<
+        g::identifier, g::duration, g::number, g::kw_true, g::kw_false, g::kw_null, g::string,
+        g::string_text, g::escape, g::dollar_escape, g::interpolation, g::heredoc, g::heredoc_line,
+        g::heredoc_text, g::list, g::map, g::map_entry, g::map_key, g::paren, g::call_args,
+        g::index_suffix, g::attr_suffix, g::attribute_name, g::unary_op, g::unary_expr, g::op_mul,
+        g::op_add, g::op_cmp, g::op_and, g::op_or, g::attr_name, g::attribute, g::attr_block,
+        g::message, g::target_index, g::target_name, g::action_type, g::require_stmt, g::set_stmt,
+        g::run_stmt, g::snapshot_stmt, g::verify_stmt, g::step_body, g::decl_name, g::type_name,
+        g::plan_name, g::step_title, g::import_path, g::plan_block, g::input_block, g::let_block,
+        g::resource_block, g::step_block, g::import_block>,
+    pegtl::parse_tree::fold_one::on<g::or_expr, g::and_expr, g::cmp_expr, g::add_expr,
+                                    g::mul_expr, g::postfix>>;
+
+/// Bounds the nesting depth everywhere; records comments (once each, despite backtracking).
+template <typename Rule>
+struct Actions : pegtl::limit_depth<kMaxRuleDepth> {};
+
+template <>
+struct Actions<g::comment> : pegtl::limit_depth<kMaxRuleDepth> {
+  template <typename ActionInput, typename TreeState>
+  static void apply(const ActionInput& in, std::vector<Comment>& comments, TreeState& /*tree*/) {
+    std::size_t byte = in.position().byte;
+    if (!comments.empty() && comments.back().byte >= byte) return;
+    std::string text = in.string();
+    while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) {
+      text.pop_back();
+    }
+    const auto position = in.position();
+    comments.push_back(Comment{byte, static_cast<int>(position.line),
+                               static_cast<int>(position.column), std::move(text)});
+  }
+};
+
+template <typename Rule>
+using Control = pegtl::must_if<g::Errors>::control<Rule>;
+
+}  // namespace
+
+SourceRange RangeOf(const Node& node, const std::string& path) {
+  SourceRange range;
+  range.begin.path = path;
+  range.begin.line = static_cast<int>(node.m_begin.line);
+  range.begin.column = static_cast<int>(node.m_begin.column);
+  if (node.has_content() && node.m_end.line == node.m_begin.line) {
+    range.end_column = static_cast<int>(node.m_end.column);
+  }
+  return range;
+}
+
+std::optional<Tree> Parse(const std::string& path, std::string text, Diagnostics& diagnostics) {
+  Tree tree;
+  tree.text = std::make_unique<std::string>(std::move(text));
+  pegtl::memory_input<> in(tree.text->data(), tree.text->size(), path);
+  try {
+    tree.root = pegtl::parse_tree::parse<g::file, Selector, Actions, Control>(in, tree.comments);
+  } catch (const pegtl::parse_error& error) {
+    SourceRange range;
+    range.begin.path = path;
+    if (!error.positions().empty()) {
+      range.begin.line = static_cast<int>(error.positions().front().line);
+      range.begin.column = static_cast<int>(error.positions().front().column);
+    }
+    diagnostics.Error(range, std::string(error.message()));
+    return std::nullopt;
+  }
+  if (!tree.root) {
+    SourceRange range;
+    range.begin = {path, 1, 1};
+    diagnostics.Error(range, "expected plan, input, let, resource, step or import");
+    return std::nullopt;
+  }
+  return tree;
+}
+
+}  // namespace upgrade::syntax
