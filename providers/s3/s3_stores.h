@@ -1,0 +1,60 @@
+// The places a migration copies documents between: an s3 prefix, a local directory, a
+// PostgreSQL table of documents. Each is a Store that opens one StoreSession per worker
+// thread (an HTTP connection, a database connection), since those are not thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lang/value.h"
+#include "providers/s3/s3_transfer.h"
+
+namespace upgrade::s3 {
+
+/// One document: its key relative to the store's root, and its size in bytes.
+struct Document {
+  std::string key;
+  long long size = 0;
+};
+
+/// A store as one worker thread uses it. Every method returns false with `*error` set.
+class StoreSession {
+ public:
+  virtual ~StoreSession() = default;
+  /// Every document under the root, sorted by key; none when the root does not exist yet.
+  virtual bool List(std::vector<Document>* documents, std::string* error) = 0;
+  /// Reads ranges of document `key` (of `size` bytes).
+  virtual RangeReader Reader(const std::string& key, long long size) = 0;
+  /// Writes `size` bytes from `reader` as `key`, in bounded memory; `*expected` gets the
+  /// checksum that Checksum must read back for these bytes.
+  virtual bool Write(const std::string& key, long long size, const RangeReader& reader,
+                     std::string* expected, std::string* error) = 0;
+  /// The checksum read back from the store: S3's ETag (MD5, or MD5 of part MD5s "-N");
+  /// for a directory or a table, the MD5 of the bytes stored. `*exists` false when missing.
+  virtual bool Checksum(const std::string& key, bool* exists, std::string* checksum,
+                        std::string* error) = 0;
+  /// Deletes `key`; a missing one is success.
+  virtual bool Delete(const std::string& key, std::string* error) = 0;
+};
+
+/// A place holding documents.
+class Store {
+ public:
+  virtual ~Store() = default;
+  /// How messages name it; never with a password ("postgresql://app:***@db/app table docs").
+  virtual std::string Describe() const = 0;
+  /// Opens a session for one worker thread.
+  virtual std::unique_ptr<StoreSession> Connect(std::string* error) = 0;
+};
+
+/// Makes the store `address` names: "s3://bucket/prefix", "postgresql://..." (with the
+/// attributes `table`, `key_column`, `body_column` of `config`), or a local directory.
+/// `config` also gives the s3 connection attributes and `part_size_mb`.
+std::unique_ptr<Store> MakeStore(const std::string& address, const Value::Map& config,
+                                 std::string* error);
+
+/// `dsn` with its password replaced by "***", in URI or keyword form.
+std::string MaskDsn(const std::string& dsn);
+
+}  // namespace upgrade::s3
