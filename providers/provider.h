@@ -106,6 +106,9 @@ struct ProviderContext {
   BlobStore* blobs = nullptr;
   spdlog::logger* log = nullptr;  ///< the run's log; never give it a sensitive value
   std::string run_id;
+  /// The directory of the plan file: relative paths in attributes (a migrations `dir`)
+  /// resolve against it. Empty: the working directory.
+  std::string base_dir;
   /// Reports progress of a long operation ("412 of 1000 objects, 3.1 MB"); may be empty.
   std::function<void(const std::string&)> progress;
   const std::atomic<bool>* cancelled = nullptr;  ///< set when the operator interrupts

@@ -3,6 +3,7 @@
 // back, an edited applied migration is caught, the advisory lock serializes runs.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "providers/postgres/pg_test_support.h"
@@ -205,6 +206,26 @@ TEST(MigrationsIntegrationTest, DiffPlansNothingAtTheCurrentVersion) {
             ChangeAction::kNone);
   DiffResult missing = provider.Diff({resource, read.state, {{"version", "0009"}}});
   EXPECT_EQ(missing.error, "no migration has version 0009 (in " + dir.path() + ")");
+}
+
+TEST(MigrationsIntegrationTest, RelativeDirResolvesAgainstThePlanDirectory) {
+  TestDatabase db;
+  SeedAccounts(db);
+  TempDir plan_dir;
+  std::filesystem::create_directories(plan_dir.Join("migrations"));
+  TempDir unused;
+  WriteThreeMigrations(unused);
+  for (const auto& entry : std::filesystem::directory_iterator(unused.path()))
+    std::filesystem::copy(entry.path(), plan_dir.Join("migrations"));
+  PostgresProvider provider;
+  TestContext test;
+  test.context.base_dir = plan_dir.path();
+  Value undo;
+  ApplyResult apply = ReadDiffApply(provider, MigrationsConfig(db.dsn(), "migrations"),
+                                    {{"version", "0001"}}, test.context, &undo);
+  ASSERT_EQ(apply.error, "");
+  EXPECT_EQ(apply.state.attributes["resolved_dir"], Value(plan_dir.Join("migrations")));
+  EXPECT_EQ(db.Psql("SELECT count(*) FROM users"), "2\n");
 }
 
 TEST(MigrationsIntegrationTest, AdvisoryLockMakesASecondRunWait) {

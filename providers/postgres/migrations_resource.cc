@@ -1,6 +1,7 @@
 // The postgres.migrations resource type; see migrations_resource.h.
 //
 // State attributes: `version` (highest applied, "0" when none), `applied` (versions),
+// `resolved_dir` (`dir`, a relative one joined to the plan file's directory),
 // `available` (the files: version, name, checksum, down, no_transaction flags), `latest`.
 // The undo record keeps the SQL that puts each migration back (as blobs), so a rollback runs
 // exactly what was planned even if the files change meanwhile.
@@ -140,7 +141,12 @@ bool Contains(const std::vector<std::string>& versions, const std::string& versi
                      [&](const std::string& v) { return CompareVersions(v, version) == 0; });
 }
 
-std::string Dir(const Value::Map& config) { return StringAttr(config, "dir"); }
+// The migrations directory; a relative one is taken from the plan file's directory.
+std::string Dir(const Value::Map& config, const ProviderContext& context) {
+  std::string dir = StringAttr(config, "dir");
+  if (dir.empty() || dir[0] == '/' || context.base_dir.empty()) return dir;
+  return (std::filesystem::path(context.base_dir) / dir).lexically_normal().string();
+}
 
 // An applied migration whose up file no longer has the checksum it was applied with.
 std::string CheckChecksums(const std::vector<MigrationFile>& files,
@@ -154,7 +160,8 @@ std::string CheckChecksums(const std::vector<MigrationFile>& files,
   return "";
 }
 
-State MakeState(const Value::Map& config, const std::vector<MigrationFile>& files,
+State MakeState(const Value::Map& config, const std::string& dir,
+                const std::vector<MigrationFile>& files,
                 const std::vector<std::string>& applied) {
   State state;
   state.exists = true;
@@ -169,7 +176,7 @@ State MakeState(const Value::Map& config, const std::vector<MigrationFile>& file
   std::vector<std::string> sorted = applied;
   std::sort(sorted.begin(), sorted.end(),
             [](const std::string& a, const std::string& b) { return CompareVersions(a, b) < 0; });
-  state.attributes = {{"dir", Dir(config)},
+  state.attributes = {{"resolved_dir", dir},
                       {"table", MigrationsTable(config)},
                       {"version", CurrentVersion(applied)},
                       {"applied", StringList(sorted)},
@@ -199,10 +206,10 @@ std::vector<MigrationFile> FilesOf(const State& state, const std::string& dir) {
 }
 
 // Reads files and the table over `session` into a state.
-bool ReadStateWith(PgSession& session, const Value::Map& config, State* state,
-                   std::string* error) {
+bool ReadStateWith(PgSession& session, const Value::Map& config, const ProviderContext& context,
+                   State* state, std::string* error) {
   std::vector<MigrationFile> files;
-  if (!LoadMigrations(Dir(config), &files, error)) return false;
+  if (!LoadMigrations(Dir(config, context), &files, error)) return false;
   std::vector<AppliedRow> rows;
   Ledger ledger(session, MigrationsTable(config));
   if (!ledger.ReadRows(&rows, error)) return false;
@@ -212,7 +219,7 @@ bool ReadStateWith(PgSession& session, const Value::Map& config, State* state,
   }
   std::vector<std::string> applied;
   for (const auto& row : rows) applied.push_back(row.version);
-  *state = MakeState(config, files, applied);
+  *state = MakeState(config, Dir(config, context), files, applied);
   return true;
 }
 
@@ -297,15 +304,17 @@ void MigrationsResource::Describe(SchemaRegistry& registry) const {
       {"applied", AttrType::kList, false, false, false, false, true, "applied versions"},
       {"available", AttrType::kList, false, false, false, false, true, "migration files"},
       {"latest", AttrType::kString, false, false, false, false, true, "highest file version"},
+      {"resolved_dir", AttrType::kString, false, false, false, false, true,
+       "the directory, relative ones taken from the plan file's directory"},
   };
   registry.AddResource(schema);
 }
 
-ReadResult MigrationsResource::Read(const ResourceConfig& resource, ProviderContext&) {
+ReadResult MigrationsResource::Read(const ResourceConfig& resource, ProviderContext& context) {
   ReadResult result;
   auto session = Open(resource.config, &result.error);
   if (!session) return result;
-  ReadStateWith(*session, resource.config, &result.state, &result.error);
+  ReadStateWith(*session, resource.config, context, &result.state, &result.error);
   return result;
 }
 
@@ -320,7 +329,8 @@ DiffResult MigrationsResource::Diff(const DiffRequest& request) const {
     result.error = "version must be a string known at plan time, such as \"0007\"";
     return result;
   }
-  std::string dir = Dir(request.resource.config);
+  std::string dir = StringAttr(request.prior.attributes, "resolved_dir",
+                               StringAttr(request.resource.config, "dir"));
   std::vector<MigrationFile> files = FilesOf(request.prior, dir);
   std::vector<std::string> applied = Strings(request.prior.attributes.count("applied")
                                                  ? request.prior.attributes.at("applied")
@@ -373,7 +383,7 @@ PrepareResult MigrationsResource::Prepare(const Operation& operation, ProviderCo
   PrepareResult result;
   const Value::Map& config = operation.resource.config;
   std::vector<MigrationFile> files;
-  if (!LoadMigrations(Dir(config), &files, &result.error)) return result;
+  if (!LoadMigrations(Dir(config, context), &files, &result.error)) return result;
   auto session = Open(config, &result.error);
   if (!session) return result;
   Ledger ledger(*session, MigrationsTable(config));
@@ -391,7 +401,7 @@ PrepareResult MigrationsResource::Prepare(const Operation& operation, ProviderCo
     auto file = std::find_if(files.begin(), files.end(),
                              [&](const MigrationFile& f) { return f.version == version; });
     if (file == files.end()) {
-      result.error = "migration " + version + " is gone from " + Dir(config);
+      result.error = "migration " + version + " is gone from " + Dir(config, context);
       return result;
     }
     // Undoing an up runs the down file; undoing a down runs the up file again.
@@ -460,7 +470,7 @@ ApplyResult MigrationsResource::Apply(const Operation& operation, const Value&,
     }
   }
   std::string read_error;
-  if (!ReadStateWith(*session, config, &result.state, &read_error) && result.error.empty())
+  if (!ReadStateWith(*session, config, context, &result.state, &read_error) && result.error.empty())
     result.error = read_error;
   ledger.Unlock();
   return result;
@@ -509,7 +519,7 @@ ReverseResult MigrationsResource::Reverse(const ReverseRequest& request,
       result.error = "dropping the migrations table failed: " + drop_error.message;
   }
   std::string read_error;
-  if (!ReadStateWith(*session, config, &result.state, &read_error) && result.error.empty())
+  if (!ReadStateWith(*session, config, context, &result.state, &read_error) && result.error.empty())
     result.error = read_error;
   ledger.Unlock();
   return result;
