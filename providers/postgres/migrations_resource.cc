@@ -3,7 +3,7 @@
 // State attributes: `version` (highest applied, "0" when none), `applied` (versions),
 // `resolved_dir` (`dir`, a relative one joined to the plan file's directory),
 // `available` (the files: version, name, checksum, down, no_transaction flags), `latest`.
-// The undo record keeps the SQL that puts each migration back (as blobs), so a rollback runs
+// The undo record keeps the SQL that puts each migration back (in one blob), so a rollback runs
 // exactly what was planned even if the files change meanwhile.
 #include "providers/postgres/migrations_resource.h"
 
@@ -11,6 +11,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "lang/value_json.h"
@@ -250,34 +253,54 @@ void Report(ProviderContext& context, const std::string& message) {
   if (context.progress) context.progress(message);
 }
 
-// The SQL of an undo entry: from the blob store, or kept inline when there is none.
-bool UndoSql(const Value& entry, ProviderContext& context, std::string* sql, std::string* error) {
-  if (entry.Get("sql").is_string()) {
-    *sql = entry.GetString("sql");
-    return true;
-  }
-  if (context.blobs == nullptr) {
-    *error = "no blob store to read migration " + entry.GetString("version") + " from";
-    return false;
-  }
-  auto bytes = context.blobs->GetBytes(entry.GetString("blob"), error);
-  if (!bytes) return false;
-  *sql = *bytes;
-  return true;
-}
+// The SQL that undoes each migration, by version: kept in one blob (one write to the store
+// however many migrations run), or inline in the undo record when there is no store.
+class UndoScripts {
+ public:
+  void Add(const std::string& version, const std::string& sql) { scripts_[version] = sql; }
 
-// Keeps `sql` for an undo record: in the blob store when there is one.
-bool KeepSql(Value::Map& entry, const std::string& sql, ProviderContext& context,
-             std::string* error) {
-  if (context.blobs == nullptr) {
-    entry["sql"] = sql;
+  // Stores the scripts; returns what the undo record keeps under "scripts".
+  std::optional<Value> Keep(ProviderContext& context, std::string* error) const {
+    if (context.blobs == nullptr) {
+      Value::Map inline_scripts;
+      for (const auto& [version, sql] : scripts_) inline_scripts[version] = sql;
+      return Value(inline_scripts);
+    }
+    auto blob = context.blobs->PutBytes(nlohmann::json(scripts_).dump(), error);
+    if (!blob) return std::nullopt;
+    return Value(*blob);
+  }
+
+  // Loads what Keep stored.
+  bool Load(const Value& kept, ProviderContext& context, std::string* error) {
+    if (kept.is_map()) {
+      for (const auto& [version, sql] : kept.as_map()) scripts_[version] = sql.ToInterpolation();
+      return true;
+    }
+    if (!kept.is_string()) return true;
+    if (context.blobs == nullptr) {
+      *error = "no blob store to read the undo scripts from";
+      return false;
+    }
+    auto bytes = context.blobs->GetBytes(kept.as_string(), error);
+    if (!bytes) return false;
+    auto json = nlohmann::json::parse(*bytes, nullptr, false);
+    if (!json.is_object()) {
+      *error = "undo scripts " + kept.as_string() + " are damaged";
+      return false;
+    }
+    for (const auto& [version, sql] : json.items()) scripts_[version] = sql.get<std::string>();
     return true;
   }
-  auto blob = context.blobs->PutBytes(sql, error);
-  if (!blob) return false;
-  entry["blob"] = *blob;
-  return true;
-}
+
+  const std::string* Find(const std::string& version) const {
+    auto it = scripts_.find(version);
+    return it == scripts_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::map<std::string, std::string> scripts_;
+};
 
 }  // namespace
 
@@ -392,6 +415,7 @@ PrepareResult MigrationsResource::Prepare(const Operation& operation, ProviderCo
   if (!ledger.Exists(&table_existed, &result.error) || !ledger.ReadRows(&rows, &result.error))
     return result;
   Value::List applied_before, entries;
+  UndoScripts scripts;
   for (const auto& row : rows) applied_before.push_back(row.version);
   for (const auto& step : operation.change.private_data.Get("steps").is_list()
                               ? operation.change.private_data.Get("steps").as_list()
@@ -415,18 +439,21 @@ PrepareResult MigrationsResource::Prepare(const Operation& operation, ProviderCo
       result.error = path + ": cannot read the file";
       return result;
     }
-    Value::Map entry{{"up", !up},
-                     {"version", version},
-                     {"name", file->name},
-                     {"path", path},
-                     {"checksum", file->checksum},
-                     {"no_transaction", up ? file->down_no_transaction : file->up_no_transaction}};
-    if (!KeepSql(entry, sql, context, &result.error)) return result;
-    entries.push_back(entry);
+    scripts.Add(version, sql);
+    entries.push_back(Value::Map{
+        {"up", !up},
+        {"version", version},
+        {"name", file->name},
+        {"path", path},
+        {"checksum", file->checksum},
+        {"no_transaction", up ? file->down_no_transaction : file->up_no_transaction}});
   }
+  auto kept = scripts.Keep(context, &result.error);
+  if (!kept) return result;
   result.undo = Value::Map{{"applied_before", applied_before},
                            {"table_existed", table_existed},
-                           {"entries", entries}};
+                           {"entries", entries},
+                           {"scripts", *kept}};
   return result;
 }
 
@@ -486,7 +513,9 @@ ReverseResult MigrationsResource::Reverse(const ReverseRequest& request,
   if (!ledger.Lock(&result.error)) return result;
   std::vector<AppliedRow> rows;
   std::vector<std::string> before = Strings(request.undo.Get("applied_before"));
-  if (ledger.ReadRows(&rows, &result.error)) {
+  UndoScripts scripts;
+  if (scripts.Load(request.undo.Get("scripts"), context, &result.error) &&
+      ledger.ReadRows(&rows, &result.error)) {
     std::vector<std::string> now;
     for (const auto& row : rows) now.push_back(row.version);
     std::vector<Value> entries;
@@ -504,9 +533,12 @@ ReverseResult MigrationsResource::Reverse(const ReverseRequest& request,
       std::string version = entry.GetString("version");
       bool wanted = Contains(before, version);
       if (Contains(now, version) == wanted || up != wanted) continue;
-      std::string sql;
-      if (!UndoSql(entry, context, &sql, &result.error)) break;
-      result.error = RunMigration(*session, ledger, entry.GetString("path"), sql, up,
+      const std::string* sql = scripts.Find(version);
+      if (sql == nullptr) {
+        result.error = "the undo record holds no script for migration " + version;
+        break;
+      }
+      result.error = RunMigration(*session, ledger, entry.GetString("path"), *sql, up,
                                   entry.Get("no_transaction").IsTrue(), version,
                                   entry.GetString("name"), entry.GetString("checksum"));
     }
