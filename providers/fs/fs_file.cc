@@ -1,0 +1,195 @@
+// fs.file: a regular file's content (given inline or copied from a source file), its mode, or
+// its absence. Writes are atomic: a temp sibling renamed over the file.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "lang/value_json.h"
+#include "providers/exec/process.h"
+#include "providers/fs/fs_types.h"
+#include "providers/fs/path_state.h"
+
+namespace upgrade::fs {
+namespace {
+
+// Files up to this size that are UTF-8 text show their content in plans and state.
+constexpr size_t kShownContentLimit = 16 * 1024;
+
+bool IsShownText(const std::string& bytes) {
+  if (bytes.size() > kShownContentLimit) return false;
+  size_t i = 0;
+  while (i < bytes.size()) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
+    size_t extra = 0;
+    if (c == 0) return false;
+    if (c >= 0x80) {
+      if ((c >> 5) == 6) extra = 1;
+      else if ((c >> 4) == 14) extra = 2;
+      else if ((c >> 3) == 30) extra = 3;
+      else return false;
+    }
+    if (i + extra >= bytes.size()) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(bytes[i + k]) >> 6) != 2) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+bool WantsSecret(const Value::Map& config) {
+  auto it = config.find("sensitive");
+  return it != config.end() && it->second.IsTrue();
+}
+
+// The content attributes a file with `bytes` has: sha256, size, and the content when shown.
+void DescribeContent(const std::string& bytes, bool secret, Value::Map& attributes) {
+  attributes["sha256"] = Sha256Hex(bytes);
+  attributes["size"] = static_cast<double>(bytes.size());
+  attributes.erase("content");
+  if (IsShownText(bytes)) attributes["content"] = Value(bytes).MarkSensitive(secret);
+}
+
+/// fs.file.
+class FileType : public FsType {
+ public:
+  ResourceTypeSchema Schema() const override {
+    ResourceTypeSchema schema;
+    schema.type = "fs.file";
+    schema.description = "a regular file: its content, mode and existence";
+    schema.attributes = {
+        {"path", AttrType::kString, true, true, false, false, false, "where the file is"},
+        {"content", AttrType::kString, false, false, false, false, false,
+         "the file's whole content (shown in plans for text up to 16 KiB)"},
+        {"source", AttrType::kString, false, false, false, false, false,
+         "a file whose bytes become this file's content (instead of content)"},
+        {"mode", AttrType::kString, false, false, false, false, false,
+         "permission bits as octal text, like \"0644\" (new files: 0644)"},
+        {"absent", AttrType::kBool, false, false, false, false, false,
+         "true: the file must not exist (it is deleted)"},
+        {"sensitive", AttrType::kBool, false, false, false, false, false,
+         "true: the content is secret, never shown or stored in plain text"},
+        {"sha256", AttrType::kString, false, false, false, false, true,
+         "hex SHA-256 of the content"},
+        {"size", AttrType::kNumber, false, false, false, false, true, "size in bytes"},
+    };
+    return schema;
+  }
+
+  ReadResult Read(const Value::Map& config) const override {
+    ReadResult result;
+    std::string path = PathOf(config);
+    PathInfo info = Inspect(path);
+    if (!info.error.empty()) {
+      result.error = info.error;
+      return result;
+    }
+    if (info.kind == PathKind::kAbsent) return result;
+    if (info.kind != PathKind::kFile) {
+      result.error = path + " is a " + PathKindName(info.kind) + ", not a file";
+      return result;
+    }
+    std::string bytes;
+    if (!ReadBytes(path, &bytes, &result.error)) return result;
+    result.state.exists = true;
+    result.state.attributes["path"] = path;
+    result.state.attributes["mode"] = FormatMode(info.mode);
+    DescribeContent(bytes, WantsSecret(config), result.state.attributes);
+    return result;
+  }
+
+  DiffResult Diff(const DiffRequest& request) const override {
+    DiffResult result;
+    Value::Map wanted = Wanted(request);
+    std::string path = PathOf(request.resource.config);
+    if (WantsAbsent(wanted)) {
+      result.change = DeleteChange(request.prior, Schema());
+      return result;
+    }
+    const Value& content = wanted.count("content") ? wanted["content"] : Value();
+    const Value& source = wanted.count("source") ? wanted["source"] : Value();
+    if (!content.is_null() && !source.is_null()) {
+      result.error = "fs.file " + path + " sets both content and source";
+      return result;
+    }
+    Change& change = result.change;
+    change.before = request.prior;
+    change.after.exists = true;
+    change.after.attributes = request.prior.exists ? request.prior.attributes : Value::Map{};
+    change.after.attributes["path"] = path;
+    std::string mode = WantedMode(wanted, request.prior, "0644", &result.error);
+    if (!result.error.empty()) return result;
+    change.after.attributes["mode"] = mode;
+    bool secret = WantsSecret(wanted) || content.sensitive();
+    if (!content.is_null() || !source.is_null()) {
+      std::string bytes;
+      if (!content.is_null()) {
+        bytes = content.is_string() ? content.as_string() : content.ToInterpolation();
+        change.private_data = Value(Value::Map{{"content", Value(bytes).MarkSensitive(secret)}});
+      } else if (!ReadBytes(source.as_string(), &bytes, &result.error)) {
+        result.error = "fs.file " + path + ": " + result.error;
+        return result;
+      } else {
+        change.private_data = Value(Value::Map{{"source", source}});
+      }
+      DescribeContent(bytes, secret, change.after.attributes);
+    } else if (!request.prior.exists) {
+      result.error = "fs.file " + path + " does not exist: give content or source to create it";
+      return result;
+    }
+    change.attributes = CompareAttributes(request.prior.exists ? request.prior.attributes
+                                                               : Value::Map{},
+                                          change.after.attributes, Schema());
+    if (!request.prior.exists) change.action = ChangeAction::kCreate;
+    else if (!change.attributes.empty()) change.action = ChangeAction::kUpdate;
+    return result;
+  }
+
+  std::string Apply(const std::string& path, const Change& change,
+                    ProviderContext&) const override {
+    std::string error;
+    if (change.action == ChangeAction::kDelete) {
+      if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+        return "cannot delete " + path + ": " + ErrnoText(errno);
+      }
+      return "";
+    }
+    const Value::Map& after = change.after.attributes;
+    mode_t mode = static_cast<mode_t>(ParseMode(after.at("mode").as_string()));
+    std::string want_hash = after.at("sha256").as_string();
+    std::string have_hash;
+    PathInfo info = Inspect(path);
+    bool same = info.kind == PathKind::kFile && HashFile(path, &have_hash, &error) &&
+                have_hash == want_hash;
+    if (same) {
+      if (chmod(path.c_str(), mode) != 0) {
+        return "cannot change the mode of " + path + ": " + ErrnoText(errno);
+      }
+      return "";
+    }
+    error.clear();
+    const Value& data = change.private_data;
+    if (!MakeParents(path, &error)) return error;
+    if (data.Get("content").is_string()) {
+      if (!WriteAtomic(path, data.Get("content").as_string(), mode, &error)) return error;
+    } else if (data.Get("source").is_string()) {
+      if (!CopyAtomic(data.Get("source").as_string(), path, mode, &error)) return error;
+    } else {
+      return "fs.file " + path + ": the plan carries no content for it";
+    }
+    // A source that changed since the plan would make the file differ from what was planned.
+    if (!HashFile(path, &have_hash, &error)) return error;
+    if (have_hash != want_hash) {
+      return "fs.file " + path + ": the content written differs from the plan (source " +
+             data.GetString("source") + " changed since the plan)";
+    }
+    return "";
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<FsType> MakeFileType() { return std::make_unique<FileType>(); }
+
+}  // namespace upgrade::fs

@@ -1,0 +1,277 @@
+// fs.file on the real file system: every change, then Reverse, leaves the tree byte-identical
+// (content, mode, existence), also after a partial Apply or none at all.
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "lang/value_json.h"
+#include "providers/fs/fs_test_util.h"
+
+namespace upgrade {
+namespace {
+
+using testing::FsFixture;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::TreeFingerprint;
+using testing::WriteFile;
+
+std::string ModeOf(const std::string& path) {
+  struct stat st {};
+  lstat(path.c_str(), &st);
+  char text[8];
+  std::snprintf(text, sizeof(text), "%04o", st.st_mode & 07777);
+  return text;
+}
+
+ino_t InodeOf(const std::string& path) {
+  struct stat st {};
+  lstat(path.c_str(), &st);
+  return st.st_ino;
+}
+
+class FsFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(root_.Join("app.conf"), "port = 80\n");
+    chmod(root_.Join("app.conf").c_str(), 0640);
+    std::filesystem::create_directory(root_.Join("etc"));
+    WriteFile(root_.Join("etc/other"), "untouched\n");
+    before_ = TreeFingerprint(root_.path());
+  }
+
+  TempDir root_;
+  FsFixture fs_;
+  std::string before_;
+};
+
+TEST_F(FsFileTest, ReadsAMissingFileAsAbsent) {
+  ReadResult read = fs_.provider().Read(FsFixture::Resource("fs.file", root_.Join("nope")),
+                                        fs_.context());
+  EXPECT_EQ(read.error, "");
+  EXPECT_FALSE(read.state.exists);
+  EXPECT_TRUE(read.state.attributes.empty());
+}
+
+TEST_F(FsFileTest, ReadsContentModeHashAndSize) {
+  ReadResult read = fs_.provider().Read(FsFixture::Resource("fs.file", root_.Join("app.conf")),
+                                        fs_.context());
+  ASSERT_EQ(read.error, "");
+  EXPECT_TRUE(read.state.exists);
+  EXPECT_EQ(read.state.attributes.at("content"), Value("port = 80\n"));
+  EXPECT_EQ(read.state.attributes.at("mode"), Value("0640"));
+  EXPECT_EQ(read.state.attributes.at("size"), Value(10));
+  EXPECT_EQ(read.state.attributes.at("sha256"), Value(Sha256Hex("port = 80\n")));
+}
+
+TEST_F(FsFileTest, CreatesFileInNewDirectoriesAndReversesToIdenticalTree) {
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("new/deep/file.txt"));
+  Change change = fs_.Plan(resource, {{"content", "hello\n"}, {"mode", "0600"}});
+  EXPECT_EQ(change.action, ChangeAction::kCreate);
+  ASSERT_EQ(change.attributes.size(), 5u);  // content, mode, path, sha256, size
+  EXPECT_EQ(change.attributes[0].name, "content");
+  EXPECT_EQ(change.attributes[0].after, Value("hello\n"));
+  Value undo = fs_.Prepare(resource, change);
+  State state = fs_.Apply(resource, change, undo);
+  EXPECT_EQ(ReadFile(root_.Join("new/deep/file.txt")), "hello\n");
+  EXPECT_EQ(ModeOf(root_.Join("new/deep/file.txt")), "0600");
+  EXPECT_EQ(state, change.after);  // what was planned is what Read now sees
+  EXPECT_EQ(fs_.Plan(resource, {{"content", "hello\n"}, {"mode", "0600"}}).action,
+            ChangeAction::kNone);
+
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+  EXPECT_FALSE(std::filesystem::exists(root_.Join("new")));
+}
+
+TEST_F(FsFileTest, UpdatesContentAndModeAndReversesToIdenticalTree) {
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  Change change = fs_.Plan(resource, {{"content", "port = 8080\n"}, {"mode", "0600"}});
+  EXPECT_EQ(change.action, ChangeAction::kUpdate);
+  std::vector<std::string> names;
+  for (const AttributeChange& attribute : change.attributes) names.push_back(attribute.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"content", "mode", "sha256", "size"}));
+  EXPECT_EQ(change.attributes[0].before, Value("port = 80\n"));
+  EXPECT_EQ(change.attributes[1].before, Value("0640"));
+  Value undo = fs_.Prepare(resource, change);
+  fs_.Apply(resource, change, undo);
+  EXPECT_EQ(ReadFile(root_.Join("app.conf")), "port = 8080\n");
+  EXPECT_EQ(ModeOf(root_.Join("app.conf")), "0600");
+
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+  fs_.Reverse(resource, undo);  // idempotent
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+}
+
+TEST_F(FsFileTest, ChangesModeInPlace) {
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  ino_t inode = InodeOf(root_.Join("app.conf"));
+  Change change = fs_.Plan(resource, {{"mode", "0444"}});
+  EXPECT_EQ(change.action, ChangeAction::kUpdate);
+  ASSERT_EQ(change.attributes.size(), 1u);
+  EXPECT_EQ(change.attributes[0].name, "mode");
+  Value undo = fs_.Prepare(resource, change);
+  fs_.Apply(resource, change, undo);
+  EXPECT_EQ(ModeOf(root_.Join("app.conf")), "0444");
+  EXPECT_EQ(InodeOf(root_.Join("app.conf")), inode);
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+}
+
+TEST_F(FsFileTest, DeletesAndReverseBringsBytesAndModeBack) {
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  Change change = fs_.Plan(resource, {{"absent", true}});
+  EXPECT_EQ(change.action, ChangeAction::kDelete);
+  Value undo = fs_.Prepare(resource, change);
+  State state = fs_.Apply(resource, change, undo);
+  EXPECT_FALSE(state.exists);
+  EXPECT_FALSE(std::filesystem::exists(root_.Join("app.conf")));
+  EXPECT_EQ(fs_.Plan(resource, {{"absent", true}}).action, ChangeAction::kNone);
+  State restored = fs_.Reverse(resource, undo);
+  EXPECT_TRUE(restored.exists);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+}
+
+TEST_F(FsFileTest, CopiesBinarySourceAndKeepsItsContentOutOfThePlan) {
+  std::string binary("\x00\x01\xff\xfe binary", 11);
+  WriteFile(root_.Join("etc/source.bin"), binary);
+  before_ = TreeFingerprint(root_.path());
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  Change change = fs_.Plan(resource, {{"source", root_.Join("etc/source.bin")}});
+  EXPECT_EQ(change.action, ChangeAction::kUpdate);
+  EXPECT_EQ(change.after.attributes.count("content"), 0u);
+  EXPECT_EQ(change.after.attributes.at("sha256"), Value(Sha256Hex(binary)));
+  Value undo = fs_.Prepare(resource, change);
+  fs_.Apply(resource, change, undo);
+  EXPECT_EQ(ReadFile(root_.Join("app.conf")), binary);
+  EXPECT_EQ(ModeOf(root_.Join("app.conf")), "0640");  // the mode it had is kept
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+}
+
+TEST_F(FsFileTest, RefusesToApplyWhenTheSourceChangedSinceThePlan) {
+  WriteFile(root_.Join("etc/source"), "planned");
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  Change change = fs_.Plan(resource, {{"source", root_.Join("etc/source")}});
+  WriteFile(root_.Join("etc/source"), "changed");
+  Value undo = fs_.Prepare(resource, change);
+  Operation operation{Operation::Kind::kChange, resource, change};
+  ApplyResult applied = fs_.provider().Apply(operation, undo, fs_.context());
+  EXPECT_EQ(applied.error, "fs.file " + root_.Join("app.conf") +
+                               ": the content written differs from the plan (source " +
+                               root_.Join("etc/source") + " changed since the plan)");
+  WriteFile(root_.Join("etc/source"), "");
+  std::filesystem::remove(root_.Join("etc/source"));
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+}
+
+TEST_F(FsFileTest, ReverseWithoutApplyChangesNothing) {
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  Change change = fs_.Plan(resource, {{"content", "x"}});
+  Value undo = fs_.Prepare(resource, change);
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+
+  ResourceConfig created = FsFixture::Resource("fs.file", root_.Join("a/b/c"));
+  Value undo_created = fs_.Prepare(created, fs_.Plan(created, {{"content", "x"}}));
+  fs_.Reverse(created, undo_created);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+}
+
+// A crash in the middle of an atomic write leaves the temp sibling and maybe new parents.
+TEST_F(FsFileTest, ReverseAfterPartialApplyCleansUp) {
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  Value undo = fs_.Prepare(resource, fs_.Plan(resource, {{"content", "half"}}));
+  WriteFile(root_.Join(".app.conf.upgrade-tmp"), "hal");
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+
+  ResourceConfig created = FsFixture::Resource("fs.file", root_.Join("n1/n2/f"));
+  Value undo_created = fs_.Prepare(created, fs_.Plan(created, {{"content", "x"}}));
+  std::filesystem::create_directories(root_.Join("n1/n2"));
+  WriteFile(root_.Join("n1/n2/.f.upgrade-tmp"), "");
+  fs_.Reverse(created, undo_created);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+}
+
+TEST_F(FsFileTest, ReportsBadPlansWithClearErrors) {
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  ReadResult read = fs_.provider().Read(resource, fs_.context());
+  auto diff = [&](const ResourceConfig& r, const State& prior, Value::Map desired) {
+    return fs_.provider().Diff(DiffRequest{r, prior, std::move(desired)}).error;
+  };
+  EXPECT_EQ(diff(resource, read.state, {{"content", "a"}, {"source", "/b"}}),
+            "fs.file " + root_.Join("app.conf") + " sets both content and source");
+  EXPECT_EQ(diff(resource, read.state, {{"mode", "rw-r--r--"}}),
+            "mode must be a string of 3 or 4 octal digits, like \"0644\": got rw-r--r--");
+  ResourceConfig missing = FsFixture::Resource("fs.file", root_.Join("missing"));
+  EXPECT_EQ(diff(missing, State{}, {{"mode", "0644"}}),
+            "fs.file " + root_.Join("missing") +
+                " does not exist: give content or source to create it");
+  EXPECT_EQ(diff(resource, read.state, {{"source", root_.Join("nope")}}),
+            "fs.file " + root_.Join("app.conf") + ": cannot read " + root_.Join("nope") +
+                ": no such file or directory");
+  ReadResult directory =
+      fs_.provider().Read(FsFixture::Resource("fs.file", root_.Join("etc")), fs_.context());
+  EXPECT_EQ(directory.error, root_.Join("etc") + " is a directory, not a file");
+}
+
+TEST_F(FsFileTest, HidesSensitiveContent) {
+  ResourceConfig resource =
+      FsFixture::Resource("fs.file", root_.Join("app.conf"), {{"sensitive", true}});
+  ReadResult read = fs_.provider().Read(resource, fs_.context());
+  EXPECT_TRUE(read.state.attributes.at("content").sensitive());
+  Change change = fs_.Plan(resource, {{"content", "password = hunter2\n"}});
+  ASSERT_EQ(change.attributes[0].name, "content");
+  EXPECT_TRUE(change.attributes[0].sensitive);
+  EXPECT_TRUE(change.after.attributes.at("content").sensitive());
+  EXPECT_EQ(change.attributes[0].after.ToDisplay(), "(sensitive value)");
+
+  ResourceConfig plain = FsFixture::Resource("fs.file", root_.Join("other"));
+  Change secret = fs_.Plan(plain, {{"content", Value("token").MarkSensitive()}});
+  EXPECT_TRUE(secret.attributes[0].sensitive);
+}
+
+TEST_F(FsFileTest, ShowsContentOnlyForSmallTextFiles) {
+  std::string big(20000, 'x');
+  WriteFile(root_.Join("big"), big);
+  ReadResult read =
+      fs_.provider().Read(FsFixture::Resource("fs.file", root_.Join("big")), fs_.context());
+  EXPECT_EQ(read.state.attributes.count("content"), 0u);
+  EXPECT_EQ(read.state.attributes.at("size"), Value(20000));
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("big"));
+  Change change = fs_.Plan(resource, {{"content", big}});
+  EXPECT_EQ(change.action, ChangeAction::kNone);
+  Change bigger = fs_.Plan(resource, {{"content", big + "y"}});
+  EXPECT_EQ(bigger.action, ChangeAction::kUpdate);
+  Value undo = fs_.Prepare(resource, bigger);
+  fs_.Apply(resource, bigger, undo);
+  EXPECT_EQ(ReadFile(root_.Join("big")), big + "y");
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(ReadFile(root_.Join("big")), big);
+}
+
+// Tests run as root (as CI does), so files owned by someone else can be made.
+TEST_F(FsFileTest, KeepsTheOwnerOfRewrittenFiles) {
+  ASSERT_EQ(chown(root_.Join("app.conf").c_str(), 12345, 23456), 0);
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  Change change = fs_.Plan(resource, {{"content", "owned"}});
+  Value undo = fs_.Prepare(resource, change);
+  fs_.Apply(resource, change, undo);
+  struct stat st {};
+  stat(root_.Join("app.conf").c_str(), &st);
+  EXPECT_EQ(st.st_uid, 12345u);
+  EXPECT_EQ(st.st_gid, 23456u);
+  std::filesystem::remove(root_.Join("app.conf"));
+  fs_.Reverse(resource, undo);
+  stat(root_.Join("app.conf").c_str(), &st);
+  EXPECT_EQ(st.st_uid, 12345u);
+  EXPECT_EQ(ReadFile(root_.Join("app.conf")), "port = 80\n");
+}
+
+}  // namespace
+}  // namespace upgrade
