@@ -1,6 +1,7 @@
 // The set of providers upgrade ships.
 #include "providers/registry.h"
 
+#include "providers/docker/docker_provider.h"
 #include "providers/postgres/postgres_provider.h"
 
 namespace upgrade {
@@ -8,6 +9,7 @@ namespace upgrade {
 std::unique_ptr<ProviderRegistry> MakeDefaultProviders() {
   auto registry = std::make_unique<ProviderRegistry>();
   registry->Add(std::make_unique<postgres::PostgresProvider>());
+  registry->Add(std::make_unique<docker::DockerProvider>());
   return registry;
 }
 
