@@ -7,6 +7,7 @@
 #include "providers/s3/s3_client.h"
 #include "providers/s3/s3_digest.h"
 #include "providers/s3/s3_test_server.h"
+#include "providers/s3/s3_transfer.h"
 #include "providers/s3/s3_xml.h"
 
 namespace upgrade::s3 {
@@ -148,6 +149,76 @@ TEST(S3ClientTest, VirtualHostedAndPathStyleUrls) {
   endpoint.path_style = true;
   EXPECT_EQ(Client(endpoint).UrlOf("logs", "k", "versioning="),
             "https://s3.eu-west-1.amazonaws.com/logs/k?versioning=");
+}
+
+TEST(S3TransferTest, BigUploadsGoInPartsOfTheGivenSize) {
+  testing::ScriptedServer server;
+  server.Script({200, "<InitiateMultipartUploadResult><UploadId>u-1</UploadId>"
+                      "</InitiateMultipartUploadResult>", {}});
+  for (int part = 1; part <= 3; ++part)
+    server.Script({200, "", {{"ETag", "\"p" + std::to_string(part) + "\""}}});
+  server.Script({200, "<CompleteMultipartUploadResult><ETag>\"all-3\"</ETag>"
+                      "</CompleteMultipartUploadResult>", {}});
+  Client client = FastRetryingClient(server);
+  std::string content(12 << 20, 'x');
+  content[5 << 20] = 'y';
+  UploadOptions options;
+  options.part_size = 5 << 20;
+  options.multipart_threshold = 5 << 20;
+  options.content_type = "text/plain";
+  long long largest_read = 0;
+  RangeReader reader = [&](long long offset, long long length, std::string* bytes,
+                           std::string*) {
+    largest_read = std::max(largest_read, length);
+    *bytes = content.substr(offset, length);
+    return true;
+  };
+  UploadResult result;
+  std::string error;
+  ASSERT_TRUE(Upload(client, "b", "big", static_cast<long long>(content.size()), reader,
+                     options, &result, &error)) << error;
+  EXPECT_EQ(largest_read, 5 << 20);  // never more than one part in memory
+  EXPECT_EQ(result.parts, 3);
+  EXPECT_EQ(result.etag, "all-3");
+  EXPECT_EQ(result.expected_etag,
+            MultipartEtag({Md5Raw(content.substr(0, 5 << 20)),
+                           Md5Raw(content.substr(5 << 20, 5 << 20)),
+                           Md5Raw(content.substr(10 << 20))}));
+  EXPECT_EQ(result.md5, Md5Hex(content));
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 5u);
+  EXPECT_EQ(requests[0].method + " " + requests[0].target, "POST /b/big?uploads=");
+  EXPECT_EQ(requests[1].method + " " + requests[1].target, "PUT /b/big?partNumber=1&uploadId=u-1");
+  EXPECT_EQ(requests[3].method + " " + requests[3].target, "PUT /b/big?partNumber=3&uploadId=u-1");
+  EXPECT_EQ(requests[1].body.size(), 5u << 20);
+  EXPECT_EQ(requests[3].body.size(), 2u << 20);
+  EXPECT_EQ(requests[4].method + " " + requests[4].target, "POST /b/big?uploadId=u-1");
+  EXPECT_THAT(requests[4].body, HasSubstr("<Part><PartNumber>3</PartNumber><ETag>\"p3\"</ETag>"));
+}
+
+TEST(S3TransferTest, AFailedPartAbortsTheUpload) {
+  testing::ScriptedServer server;
+  server.Script({200, "<UploadId>u-2</UploadId>", {}});
+  server.Script({400, "<Error><Code>InvalidDigest</Code><Message>bad md5</Message></Error>", {}});
+  server.Script({204, "", {}});
+  Client client = FastRetryingClient(server);
+  std::string content(6 << 20, 'z');
+  UploadOptions options;
+  options.part_size = 5 << 20;
+  options.multipart_threshold = 5 << 20;
+  RangeReader reader = [&](long long offset, long long length, std::string* bytes,
+                           std::string*) {
+    *bytes = content.substr(offset, length);
+    return true;
+  };
+  UploadResult result;
+  std::string error;
+  EXPECT_FALSE(Upload(client, "b", "k", static_cast<long long>(content.size()), reader, options,
+                      &result, &error));
+  EXPECT_EQ(error, "s3: PUT s3://b/k (part 1): InvalidDigest: bad md5 (HTTP 400)");
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[2].method + " " + requests[2].target, "DELETE /b/k?uploadId=u-2");
 }
 
 TEST(S3XmlTest, FindsAndUnescapesElements) {

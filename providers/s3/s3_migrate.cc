@@ -19,6 +19,7 @@
 // names it, so a later rollback does not depend on the temporary folder.
 #include "providers/s3/s3_migrate.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -213,6 +214,11 @@ std::optional<std::string> BackUp(const RangeReader& reader, long long size,
   return context.blobs->AdoptFile(temp, error);
 }
 
+bool Accepted(const Written& written, const std::string& checksum) {
+  return std::find(written.accepted.begin(), written.accepted.end(), checksum) !=
+         written.accepted.end();
+}
+
 std::string Failed(const Opened& opened, const std::string& error) {
   return "s3.migrate " + opened.from->Describe() + " -> " + opened.to->Describe() + ": " + error;
 }
@@ -297,7 +303,7 @@ bool CopyOne(Opened& opened, Sessions& sessions, const Document& document,
              const std::map<std::string, ManifestEntry>& known, Progress& progress,
              std::string* error) {
   auto entry = known.find(document.key);
-  if (entry != known.end() && entry->second.done) {
+  if (entry != known.end() && entry->second.done && entry->second.size == document.size) {
     bool exists = false;
     std::string checksum;
     if (!sessions.to->Checksum(document.key, &exists, &checksum, error)) return false;
@@ -310,21 +316,22 @@ bool CopyOne(Opened& opened, Sessions& sessions, const Document& document,
     *error = "cannot write the manifest";
     return false;
   }
-  std::string expected;
+  Written written;
   if (!sessions.to->Write(document.key, document.size,
-                          sessions.from->Reader(document.key, document.size), &expected, error))
+                          sessions.from->Reader(document.key, document.size), &written, error))
     return false;
+  std::string checksum = written.answered;
   if (opened.spec.verify) {
     bool exists = false;
-    std::string checksum;
     if (!sessions.to->Checksum(document.key, &exists, &checksum, error)) return false;
-    if (!exists || checksum != expected) {
-      *error = document.key + ": the checksum read back is \"" + checksum + "\", expected \"" +
-               expected + "\"";
-      return false;
-    }
+    if (!exists) checksum = "(missing)";
   }
-  if (!opened.manifest.MarkDone(document.key, document.size, expected)) {
+  if (!Accepted(written, checksum)) {
+    *error = document.key + ": the checksum " + (opened.spec.verify ? "read back" : "answered") +
+             " is \"" + checksum + "\", expected \"" + written.accepted.front() + "\"";
+    return false;
+  }
+  if (!opened.manifest.MarkDone(document.key, document.size, checksum)) {
     *error = "cannot write the manifest";
     return false;
   }
@@ -443,14 +450,14 @@ bool ReverseOne(Opened& opened, Sessions& sessions, const std::string& key,
         *error = key + " is gone from both the source and the destination";
         return false;
       }
-      std::string expected;
-      if (!sessions.from->Write(key, entry.size, sessions.to->Reader(key, entry.size),
-                                &expected, error) ||
+      Written written;
+      if (!sessions.from->Write(key, entry.size, sessions.to->Reader(key, entry.size), &written,
+                                error) ||
           !sessions.from->Checksum(key, &exists, &checksum, error))
         return false;
-      if (!exists || checksum != expected) {
+      if (!exists || !Accepted(written, checksum)) {
         *error = key + ": the checksum read back from the source is \"" + checksum +
-                 "\", expected \"" + expected + "\"";
+                 "\", expected \"" + written.accepted.front() + "\"";
         return false;
       }
     }
@@ -463,9 +470,9 @@ bool ReverseOne(Opened& opened, Sessions& sessions, const std::string& key,
       *error = key + ": its previous version's blob " + previous->second + " is missing";
       return false;
     }
-    std::string expected;
+    Written written;
     long long size = static_cast<long long>(fs::file_size(blob_path, code));
-    if (!sessions.to->Write(key, size, FileRangeReader(blob_path), &expected, error))
+    if (!sessions.to->Write(key, size, FileRangeReader(blob_path), &written, error))
       return false;
   } else if (!sessions.to->Delete(key, error)) {
     return false;

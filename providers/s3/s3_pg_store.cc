@@ -20,7 +20,7 @@
 namespace upgrade::s3 {
 namespace {
 
-/// The names of the table and its two columns, and whether the body is bytea.
+/// The DSN, and the names of the table and its two columns.
 struct TableShape {
   std::string dsn;
   std::string table;
@@ -91,7 +91,7 @@ class PgSession : public StoreSession {
   }
 
   bool Write(const std::string& key, long long size, const RangeReader& reader,
-             std::string* expected, std::string* error) override {
+             Written* written, std::string* error) override {
     std::string bytes;
     if (size > 0 && !reader(0, size, &bytes, error)) return false;
     pqxx::work work(connection_);
@@ -109,7 +109,8 @@ class PgSession : public StoreSession {
       else work.exec_params(insert, key, bytes);
     }
     work.commit();
-    *expected = Md5Hex(bytes);
+    written->answered = Md5Hex(bytes);
+    written->accepted = {written->answered};
     return true;
   }
 
@@ -186,8 +187,9 @@ class GuardedPgSession : public StoreSession {
     };
   }
   bool Write(const std::string& key, long long size, const RangeReader& reader,
-             std::string* expected, std::string* error) override {
-    return Guard(name_, error, [&] { return session_->Write(key, size, reader, expected, error); });
+             Written* written, std::string* error) override {
+    return Guard(name_, error,
+                 [&] { return session_->Write(key, size, reader, written, error); });
   }
   bool Checksum(const std::string& key, bool* exists, std::string* checksum,
                 std::string* error) override {

@@ -75,11 +75,13 @@ class S3Session : public StoreSession {
   }
 
   bool Write(const std::string& key, long long size, const RangeReader& reader,
-             std::string* expected, std::string* error) override {
+             Written* written, std::string* error) override {
     UploadResult result;
     if (!Upload(client_, bucket_, prefix_ + key, size, reader, options_, &result, error))
       return false;
-    *expected = result.expected_etag;
+    written->accepted = {result.expected_etag};
+    if (result.md5 != result.expected_etag) written->accepted.push_back(result.md5);
+    written->answered = result.etag;
     return true;
   }
 
@@ -182,7 +184,7 @@ class DirSession : public StoreSession {
   }
 
   bool Write(const std::string& key, long long size, const RangeReader& reader,
-             std::string* expected, std::string* error) override {
+             Written* written, std::string* error) override {
     if (!SafeKey(key)) {
       *error = "key \"" + key + "\" cannot be a file under " + root_;
       return false;
@@ -217,7 +219,8 @@ class DirSession : public StoreSession {
       if (error->empty()) *error = "cannot write " + path;
       return false;
     }
-    *expected = md5.HexDigest();
+    written->answered = md5.HexDigest();
+    written->accepted = {written->answered};
     return true;
   }
 

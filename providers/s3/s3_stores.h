@@ -18,6 +18,14 @@ struct Document {
   long long size = 0;
 };
 
+/// What a write stored, as far as the writer can tell.
+struct Written {
+  /// The checksums a faithful read-back may give: S3's ETag is the MD5 of a plain PUT; of a
+  /// multipart upload AWS gives the MD5 of the part MD5s plus "-N", s3rver the MD5 of all.
+  std::vector<std::string> accepted;
+  std::string answered;  ///< the checksum the store answered the write with
+};
+
 /// A store as one worker thread uses it. Every method returns false with `*error` set.
 class StoreSession {
  public:
@@ -26,10 +34,9 @@ class StoreSession {
   virtual bool List(std::vector<Document>* documents, std::string* error) = 0;
   /// Reads ranges of document `key` (of `size` bytes).
   virtual RangeReader Reader(const std::string& key, long long size) = 0;
-  /// Writes `size` bytes from `reader` as `key`, in bounded memory; `*expected` gets the
-  /// checksum that Checksum must read back for these bytes.
+  /// Writes `size` bytes from `reader` as `key`, in bounded memory.
   virtual bool Write(const std::string& key, long long size, const RangeReader& reader,
-                     std::string* expected, std::string* error) = 0;
+                     Written* written, std::string* error) = 0;
   /// The checksum read back from the store: S3's ETag (MD5, or MD5 of part MD5s "-N");
   /// for a directory or a table, the MD5 of the bytes stored. `*exists` false when missing.
   virtual bool Checksum(const std::string& key, bool* exists, std::string* checksum,

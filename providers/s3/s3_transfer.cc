@@ -25,6 +25,7 @@ bool UploadInParts(Client& client, const std::string& bucket, const std::string&
   }
   std::vector<std::string> part_md5s;
   std::vector<std::string> part_etags;
+  Digest whole(Digest::Kind::kMd5);
   std::string bytes;
   bool ok = true;
   for (long long offset = 0; ok && offset < size; offset += options.part_size) {
@@ -34,6 +35,7 @@ bool UploadInParts(Client& client, const std::string& bucket, const std::string&
       break;
     }
     std::string md5 = Md5Raw(bytes);
+    whole.Update(bytes);
     std::string etag;
     if (!client.UploadPart(bucket, key, upload_id, static_cast<int>(part_md5s.size()) + 1,
                            bytes, md5, &etag)) {
@@ -54,6 +56,7 @@ bool UploadInParts(Client& client, const std::string& bucket, const std::string&
   }
   result->parts = static_cast<int>(part_md5s.size());
   result->expected_etag = MultipartEtag(part_md5s);
+  result->md5 = whole.HexDigest();
   return true;
 }
 
@@ -98,6 +101,7 @@ bool Upload(Client& client, const std::string& bucket, const std::string& key, l
     return false;
   }
   result->expected_etag = HexOf(md5);
+  result->md5 = result->expected_etag;
   return true;
 }
 
@@ -125,22 +129,7 @@ bool UploadFile(Client& client, const std::string& bucket, const std::string& ke
     return false;
   }
   result->expected_etag = md5_hex;
-  return true;
-}
-
-bool ExpectedEtag(long long size, const RangeReader& reader, const UploadOptions& options,
-                  std::string* etag, std::string* error) {
-  bool multipart = size > options.multipart_threshold;
-  long long piece = multipart ? options.part_size : std::max(size, 1LL);
-  std::vector<std::string> md5s;
-  Digest whole(Digest::Kind::kMd5);
-  std::string bytes;
-  for (long long offset = 0; offset < size; offset += piece) {
-    if (!reader(offset, std::min(piece, size - offset), &bytes, error)) return false;
-    if (multipart) md5s.push_back(Md5Raw(bytes));
-    else whole.Update(bytes);
-  }
-  *etag = multipart ? MultipartEtag(md5s) : whole.HexDigest();
+  result->md5 = md5_hex;
   return true;
 }
 

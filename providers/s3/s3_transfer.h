@@ -30,6 +30,7 @@ struct UploadOptions {
 struct UploadResult {
   std::string etag;           ///< what S3 answered
   std::string expected_etag;  ///< MD5 of the bytes, or of the parts' MD5s plus "-N"
+  std::string md5;            ///< MD5 of all the bytes (some servers' multipart ETag: s3rver)
   int parts = 0;              ///< 0 for a plain PUT
 };
 
@@ -44,10 +45,5 @@ bool Upload(Client& client, const std::string& bucket, const std::string& key, l
 bool UploadFile(Client& client, const std::string& bucket, const std::string& key,
                 const std::string& path, const UploadOptions& options, UploadResult* result,
                 std::string* error);
-
-/// The MD5-based ETag S3 gives `size` bytes of `reader` uploaded with `options`, computed by
-/// reading in part-sized pieces.
-bool ExpectedEtag(long long size, const RangeReader& reader, const UploadOptions& options,
-                  std::string* etag, std::string* error);
 
 }  // namespace upgrade::s3
