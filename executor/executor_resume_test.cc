@@ -1,0 +1,198 @@
+// Crash injection at every journal point: the journal "dies" at its Nth record (written, or
+// lost with the write), and then `apply --resume` or rollback works from what is on disk alone.
+// Nothing may be lost and nothing done twice: every action runs exactly once in the end, and a
+// rollback leaves every thing as it was before the run.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "executor/executor.h"
+#include "executor/executor_test_support.h"
+#include "executor/rollback.h"
+#include "tests/support/test_support.h"
+
+namespace upgrade::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+// s1 -> (s2, s3) -> s4, with changes and reversible actions.
+TestPlan Diamond() {
+  TestPlan plan;
+  plan.Thing("a").Thing("b").Thing("c");
+  plan.Step("s1").Set("a", {{"value", Value("a1")}});
+  plan.Step("s2", {"s1"}).Set("b", {{"value", Value("b1")}}).Run("act", "unact");
+  plan.Step("s3", {"s1"}).Set("c", {{"value", Value("c1")}});
+  plan.Step("s4", {"s2", "s3"}).Run("final", "unfinal").Set("a", {{"value", Value("a2")}});
+  return plan;
+}
+
+void Seed(FakeProvider& fake) { fake.things["a"] = {{"value", Value("a0")}}; }
+
+// The number of records a full run of Diamond writes.
+int FullRunRecords() {
+  FakeSystem system;
+  Seed(*system.fake);
+  TestStepRuntime runtime(*system.fake);
+  TestPlan builder = Diamond();
+  Plan plan = builder.Build(*system.fake, runtime);
+  FakeChangeRunner runner(system.registry);
+  MemoryJournal journal;
+  ExecutorOptions options;
+  options.parallelism = 1;
+  Executor executor(plan, runner, runtime, journal, options);
+  EXPECT_EQ(executor.Apply("run1").status, RunStatus::kSucceeded);
+  return static_cast<int>(journal.records().size());
+}
+
+struct CrashedRun {
+  FakeSystem system;
+  TestStepRuntime runtime{*system.fake};
+  FakeChangeRunner runner{system.registry};
+  Plan plan;
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+};
+
+// Applies Diamond with a crash at record `n` (none when n is 0); false when the crash left no
+// journal at all.
+bool CrashAt(CrashedRun& run, int n, bool write_it, int parallelism) {
+  Seed(*run.system.fake);
+  TestPlan builder = Diamond();
+  run.plan = builder.Build(*run.system.fake, run.runtime);
+  FileJournal journal(run.path);
+  if (n > 0) journal.CrashAt(n, write_it);
+  ExecutorOptions options;
+  options.parallelism = parallelism;
+  Executor executor(run.plan, run.runner, run.runtime, journal, options);
+  if (n > 0) {
+    EXPECT_THROW(executor.Apply("run1"), SimulatedCrash);
+  } else {
+    EXPECT_EQ(executor.Apply("run1").status, RunStatus::kSucceeded);
+  }
+  std::vector<JournalRecord> records;
+  std::string error;
+  return ReadJournal(run.path, &records, &error);
+}
+
+std::vector<JournalRecord> ReadBack(const std::string& path) {
+  std::vector<JournalRecord> records;
+  std::string error;
+  EXPECT_TRUE(ReadJournal(path, &records, &error)) << error;
+  return records;
+}
+
+void ExpectFinal(FakeProvider& fake) {
+  EXPECT_EQ(fake.things["a"]["value"], Value("a2"));
+  EXPECT_EQ(fake.things["b"]["value"], Value("b1"));
+  EXPECT_EQ(fake.things["c"]["value"], Value("c1"));
+  EXPECT_THAT(fake.actions_run, ElementsAre("act", "final"));
+}
+
+void ExpectInitial(FakeProvider& fake) {
+  EXPECT_EQ(fake.things.size(), 1u);
+  EXPECT_EQ(fake.things["a"]["value"], Value("a0"));
+  EXPECT_THAT(fake.actions_run, IsEmpty());
+}
+
+void RollBackFromDisk(CrashedRun& run) {
+  JournalView view = ViewJournal(ReadBack(run.path));
+  RollbackPlan plan = PlanRollback(view, run.plan.resources);
+  EXPECT_THAT(plan.irreversible, IsEmpty());
+  FileJournal journal(run.path);
+  RollbackOutcome outcome = ExecuteRollback(plan, run.runner, journal, nullptr, false);
+  EXPECT_TRUE(outcome.ok) << outcome.error;
+}
+
+class CrashTest : public ::testing::TestWithParam<std::tuple<bool, int>> {};
+
+TEST_P(CrashTest, ResumeAfterACrashAtEveryRecordFinishesTheRunExactlyOnce) {
+  auto [write_it, parallelism] = GetParam();
+  int total = FullRunRecords();
+  ASSERT_EQ(total, 35);
+  for (int n = 1; n <= total; ++n) {
+    SCOPED_TRACE("crash at record " + std::to_string(n) + (write_it ? " (written)" : " (lost)"));
+    CrashedRun run;
+    if (!CrashAt(run, n, write_it, parallelism)) {
+      ExpectInitial(*run.system.fake);  // died before its first record: nothing happened
+      continue;
+    }
+    FileJournal journal(run.path);
+    ExecutorOptions options;
+    options.parallelism = parallelism;
+    Executor executor(run.plan, run.runner, run.runtime, journal, options);
+    RunResult result = executor.Resume(ReadBack(run.path));
+    if (result.status != RunStatus::kSucceeded) {
+      EXPECT_EQ(result.error, "run run1 already succeeded; there is nothing to resume");
+    }
+    ExpectFinal(*run.system.fake);
+    // And the resumed run still rolls back to exactly where it started.
+    RollBackFromDisk(run);
+    ExpectInitial(*run.system.fake);
+  }
+}
+
+TEST_P(CrashTest, RollbackAfterACrashAtEveryRecordRestoresTheStart) {
+  auto [write_it, parallelism] = GetParam();
+  int total = FullRunRecords();
+  for (int n = 1; n <= total; ++n) {
+    SCOPED_TRACE("crash at record " + std::to_string(n) + (write_it ? " (written)" : " (lost)"));
+    CrashedRun run;
+    if (!CrashAt(run, n, write_it, parallelism)) continue;
+    RollBackFromDisk(run);
+    ExpectInitial(*run.system.fake);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(WrittenOrLost, CrashTest,
+                         ::testing::Combine(::testing::Bool(), ::testing::Values(1, 3)));
+
+TEST(CrashTest, CrashDuringRollbackIsFinishedByRollingBackAgain) {
+  // A full run has 6 operations to reverse: rollback_begin, 6 x (intent, done), rollback_end.
+  for (int n = 1; n <= 14; ++n) {
+    SCOPED_TRACE("rollback crash at record " + std::to_string(n));
+    CrashedRun run;
+    ASSERT_TRUE(CrashAt(run, 0, true, 1));
+    JournalView view = ViewJournal(ReadBack(run.path));
+    RollbackPlan plan = PlanRollback(view, run.plan.resources);
+    {
+      FileJournal journal(run.path);
+      journal.CrashAt(n, n % 2 == 0);
+      EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false), SimulatedCrash);
+    }
+    RollBackFromDisk(run);
+    ExpectInitial(*run.system.fake);
+  }
+}
+
+TEST(ResumeTest, IrreversibleActionCutShortStopsTheResumeNamingIt) {
+  FakeSystem system;
+  TestStepRuntime runtime(*system.fake);
+  TestPlan builder;
+  builder.Thing("a");
+  builder.Step("s1").Set("a", {{"value", Value("1")}}).Run("drop-table");
+  Plan plan = builder.Build(*system.fake, runtime);
+  FakeChangeRunner runner(system.registry);
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  {
+    // Records: header, run_begin, step_begin, intent, prepared, done, intent, prepared, then
+    // the done of drop-table is lost: it ran, but the journal does not know.
+    FileJournal journal(path);
+    journal.CrashAt(9, false);
+    Executor executor(plan, runner, runtime, journal);
+    EXPECT_THROW(executor.Apply("run1"), SimulatedCrash);
+  }
+  EXPECT_THAT(system.fake->actions_run, ElementsAre("drop-table"));
+  FileJournal journal(path);
+  Executor executor(plan, runner, runtime, journal);
+  RunResult result = executor.Resume(ReadBack(path));
+  EXPECT_EQ(result.status, RunStatus::kStopped);
+  EXPECT_EQ(result.error,
+            "operation s1#1 (step s1: run fake.action) was cut short and cannot be reversed; "
+            "check it by hand, then run `upgrade rollback --run run1`");
+  EXPECT_THAT(system.fake->actions_run, ElementsAre("drop-table"));
+}
+
+}  // namespace
+}  // namespace upgrade::testing

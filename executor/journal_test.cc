@@ -1,0 +1,157 @@
+// Tests of the journal: the line format, fsync'd appends read back, torn last lines, refusal of
+// corrupt or newer journals, secrets as digests, and the crash hook.
+#include "executor/journal.h"
+
+#include <gtest/gtest.h>
+
+#include "executor/journal_view.h"
+#include "tests/support/test_support.h"
+
+namespace upgrade {
+namespace {
+
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
+
+JournalRecord Intent(const std::string& op) {
+  JournalRecord record;
+  record.type = "intent";
+  record.step = "s";
+  record.op = op;
+  record.data["kind"] = Value("change");
+  record.data["resource"] = Value("a");
+  return record;
+}
+
+TEST(JournalTest, AppendsLinesThatReadBackInOrder) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  {
+    FileJournal journal(path);
+    ASSERT_EQ(journal.error(), "");
+    EXPECT_EQ(journal.Append(JournalHeader("run1", "/p/plan.upg")), "");
+    EXPECT_EQ(journal.Append(Intent("s#0")), "");
+  }
+  std::vector<JournalRecord> records;
+  std::string error;
+  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].type, "header");
+  EXPECT_EQ(records[0].GetString("format"), "upgrade-journal");
+  EXPECT_EQ(records[0].Get("version"), Value(1));
+  EXPECT_EQ(records[0].GetString("run"), "run1");
+  EXPECT_EQ(records[1].op, "s#0");
+  EXPECT_EQ(records[1].GetString("resource"), "a");
+  EXPECT_EQ(records[1].time.size(), 20u);
+  std::string text = ReadFile(path);
+  EXPECT_EQ(text.substr(0, text.find('\n')).find("{\"format\":\"upgrade-journal\""), 0u) << text;
+}
+
+TEST(JournalTest, TornLastLineIsIgnored) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  {
+    FileJournal journal(path);
+    journal.Append(JournalHeader("run1", "p"));
+    journal.Append(Intent("s#0"));
+  }
+  WriteFile(path, ReadFile(path) + "{\"type\":\"prepared\",\"op\":\"s#");
+  std::vector<JournalRecord> records;
+  std::string error;
+  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  EXPECT_EQ(records.size(), 2u);
+}
+
+TEST(JournalTest, CorruptMiddleLineIsAnError) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  {
+    FileJournal journal(path);
+    journal.Append(JournalHeader("run1", "p"));
+  }
+  WriteFile(path, ReadFile(path) + "garbage\n{\"type\":\"run_end\",\"time\":\"\"}\n");
+  std::vector<JournalRecord> records;
+  std::string error;
+  EXPECT_FALSE(ReadJournal(path, &records, &error));
+  EXPECT_EQ(error, path + ":2: journal is corrupt");
+}
+
+TEST(JournalTest, NewerFormatAndMissingHeaderAreRefused) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  WriteFile(path, "{\"type\":\"header\",\"format\":\"upgrade-journal\",\"version\":9}\n");
+  std::vector<JournalRecord> records;
+  std::string error;
+  EXPECT_FALSE(ReadJournal(path, &records, &error));
+  EXPECT_EQ(error, path + ": journal has a newer format than this upgrade understands");
+  WriteFile(path, "{\"type\":\"intent\"}\n");
+  EXPECT_FALSE(ReadJournal(path, &records, &error));
+  EXPECT_EQ(error, path + ": not an upgrade journal (no header line)");
+}
+
+TEST(JournalTest, SecretsAreWrittenOnlyAsDigests) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  FileJournal journal(path);
+  journal.Append(JournalHeader("run1", "p"));
+  JournalRecord record = Intent("s#0");
+  record.data["config"] = Value(Value::Map{{"password", Value("s3cr3t-pw").MarkSensitive()}});
+  journal.Append(record);
+  std::string text = ReadFile(path);
+  EXPECT_EQ(text.find("s3cr3t-pw"), std::string::npos) << text;
+  EXPECT_NE(text.find("$sensitive"), std::string::npos) << text;
+}
+
+TEST(JournalTest, CrashHookWritesOrDropsTheNthRecordThenRefusesAll) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  {
+    FileJournal journal(path);
+    journal.CrashAt(2, /*write_it=*/true);
+    journal.Append(JournalHeader("run1", "p"));
+    EXPECT_THROW(journal.Append(Intent("s#0")), SimulatedCrash);
+    EXPECT_THROW(journal.Append(Intent("s#1")), SimulatedCrash);
+  }
+  std::vector<JournalRecord> records;
+  std::string error;
+  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  EXPECT_EQ(records.size(), 2u);
+
+  MemoryJournal memory;
+  memory.CrashAt(2, /*write_it=*/false);
+  memory.Append(JournalHeader("run1", "p"));
+  EXPECT_THROW(memory.Append(Intent("s#0")), SimulatedCrash);
+  EXPECT_EQ(memory.records().size(), 1u);
+}
+
+TEST(JournalViewTest, FoldsOperationStatusAndSteps) {
+  std::vector<JournalRecord> records;
+  records.push_back(JournalHeader("run1", "p"));
+  auto add = [&](const std::string& type, const std::string& op, Value::Map data = {}) {
+    JournalRecord record;
+    record.type = type;
+    record.step = "s";
+    record.op = op;
+    record.data = std::move(data);
+    records.push_back(record);
+  };
+  add("step_begin", "");
+  records.push_back(Intent("s#0"));
+  add("prepared", "s#0", {{"undo", Value("u0")}, {"reversible", Value(true)}});
+  add("done", "s#0", {{"state", Value(Value::Map{{"exists", Value(true)}})}});
+  records.push_back(Intent("s#1"));
+  add("prepared", "s#1", {{"undo", Value("u1")}, {"reversible", Value(true)}});
+  JournalView view = ViewJournal(records);
+  EXPECT_EQ(view.run_id, "run1");
+  ASSERT_EQ(view.ops.size(), 2u);
+  EXPECT_TRUE(view.ops[0].done);
+  EXPECT_FALSE(view.ops[0].InDoubt());
+  EXPECT_TRUE(view.ops[1].InDoubt());
+  EXPECT_EQ(view.ops[1].undo, Value("u1"));
+  EXPECT_EQ(view.Status(), "interrupted");
+  EXPECT_TRUE(view.CompletedSteps().empty());
+}
+
+}  // namespace
+}  // namespace upgrade

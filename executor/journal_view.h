@@ -1,0 +1,80 @@
+// A run as its journal tells it: each operation's latest status (prepared, done, failed,
+// reversed, restored), each step's times and outcome, and the run's outcome. Resume, rollback,
+// `upgrade show` and `upgrade history` all read runs through this.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "executor/journal.h"
+#include "providers/provider.h"
+
+namespace upgrade {
+
+/// One operation of a run, folded from its records in journal order.
+struct OpStatus {
+  std::string op;    ///< "<step>#<n>"
+  std::string step;
+  std::string kind;  ///< "change", "action" or "snapshot"
+  ResourceConfig resource;  ///< from the intent record; secrets only as digests
+  std::string action;       ///< the change's action ("create", ...) or the action type
+  std::string description;  ///< "update fs.file config", for messages
+  bool reversible = true;
+  std::string covered_by;   ///< the snapshot op that restores it, when irreversible
+
+  bool prepared = false;  ///< its undo record is in the journal: it may have changed things
+  bool done = false;
+  bool failed = false;
+  bool reversed = false;  ///< put back by a rollback (or by resume before a retry)
+  bool restored = false;  ///< snapshot ops: restored by a rollback
+  bool released = false;  ///< its undo record was released after the run succeeded
+  std::string error;
+  Value undo;
+  Value state;   ///< kChange: the state after it (done) or after its reversal
+  Value record;  ///< kSnapshot: what Restore takes
+  size_t position = 0;  ///< journal index of its latest prepared (or snapshot done) record
+
+  /// Prepared and neither reversed nor known to have finished: Apply may have run partly.
+  bool InDoubt() const { return prepared && !done && !failed && !reversed; }
+  /// Something a rollback has to put back.
+  bool NeedsReversal() const { return prepared && !reversed; }
+};
+
+/// One step of a run, for `upgrade show`.
+struct StepStatus {
+  std::string step;
+  std::string began;
+  std::string ended;
+  std::string outcome;  ///< "ok", "failed", or "" while it ran (or when the run died)
+  std::string error;
+};
+
+/// A whole run as its journal tells it.
+struct JournalView {
+  std::string run_id;
+  std::string plan_path;
+  std::string started;
+  std::string finished;
+  std::string outcome;  ///< last run_end / rollback_end text: "succeeded", "rolled back", ...
+  bool rollback_started = false;
+  bool rollback_finished = false;
+  std::vector<OpStatus> ops;          ///< in order of their first intent
+  std::vector<StepStatus> steps;      ///< in order of their first begin
+  std::map<std::string, Value> last_states;  ///< resource -> last state the journal recorded
+
+  const OpStatus* FindOp(const std::string& op) const;
+  /// Steps whose last step_end was "ok".
+  std::vector<std::string> CompletedSteps() const;
+  /// "succeeded", "failed", "rolled back", "interrupted" (no end record), ...
+  std::string Status() const;
+};
+
+/// Folds `records` into a view.
+JournalView ViewJournal(const std::vector<JournalRecord>& records);
+
+/// A state as a journal value ({exists, attributes}) and back.
+Value StateToValue(const State& state);
+State StateFromValue(const Value& value);
+
+}  // namespace upgrade

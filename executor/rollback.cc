@@ -1,0 +1,186 @@
+// Rollback planning (from the journal alone) and execution (itself journaled).
+#include "executor/rollback.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "lang/value_json.h"
+
+namespace upgrade {
+namespace {
+
+std::string Label(const OpStatus& op) {
+  return "step " + op.step + ": " + (op.description.empty() ? op.op : op.description);
+}
+
+// The journal holds secrets as digests; pass the live state through the same encoding so a
+// secret compares by its digest.
+bool SameJournalState(const State& live, const Value& recorded) {
+  return ValueFromJson(ValueToJson(StateToValue(live), SecretPolicy::kDigest)) == recorded;
+}
+
+std::string Append(Journal& journal, const std::string& type, const OpStatus* op,
+                   std::string text = "", Value::Map data = {}) {
+  JournalRecord record;
+  record.type = type;
+  if (op) {
+    record.op = op->op;
+    record.step = op->step;
+  }
+  record.text = std::move(text);
+  record.data = std::move(data);
+  return journal.Append(std::move(record));
+}
+
+}  // namespace
+
+RollbackPlan PlanRollback(const JournalView& view,
+                          const std::map<std::string, ResourceConfig>& configs) {
+  RollbackPlan plan;
+  plan.run_id = view.run_id;
+  std::vector<const OpStatus*> candidates;
+  for (const auto& op : view.ops) {
+    if (op.NeedsReversal()) candidates.push_back(&op);
+  }
+  // Latest applied first: the reverse of the order the journal saw them applied.
+  std::sort(candidates.begin(), candidates.end(),
+            [](const OpStatus* a, const OpStatus* b) { return a->position > b->position; });
+  std::map<std::string, bool> snapshot_needed;
+  for (const OpStatus* op : candidates) {
+    if (op->kind == "snapshot" || op->reversible) continue;
+    bool applied = op->done;
+    if (!op->covered_by.empty()) {
+      const OpStatus* snapshot = view.FindOp(op->covered_by);
+      if (snapshot && snapshot->done && !snapshot->restored) {
+        snapshot_needed[op->covered_by] = true;
+        continue;
+      }
+    }
+    (applied ? plan.irreversible : plan.uncertain).push_back(Label(*op));
+  }
+  for (const OpStatus* op : candidates) {
+    RollbackItem item;
+    item.op = *op;
+    auto config = configs.find(op->resource.name);
+    if (op->kind != "action" && config != configs.end()) item.op.resource = config->second;
+    if (op->kind == "snapshot") {
+      if (!snapshot_needed.count(op->op)) continue;
+      item.kind = RollbackItem::Kind::kRestore;
+    } else if (!op->reversible) {
+      continue;
+    }
+    plan.items.push_back(std::move(item));
+  }
+  return plan;
+}
+
+std::string FindDrift(const JournalView& view, ChangeRunner& runner, RollbackPlan* plan) {
+  std::map<std::string, bool> checked;
+  for (const auto& item : plan->items) {
+    const OpStatus& op = item.op;
+    if (op.kind != "change" || checked[op.resource.name]) continue;
+    checked[op.resource.name] = true;
+    auto last = view.last_states.find(op.resource.name);
+    if (last == view.last_states.end()) continue;  // never finished: nothing to compare with
+    ReadResult now = runner.Read(op.resource);
+    if (!now.error.empty()) return "cannot read " + op.resource.name + ": " + now.error;
+    if (!SameJournalState(now.state, last->second)) {
+      plan->drifted.push_back(op.resource.type + " " + op.resource.name);
+    }
+  }
+  return "";
+}
+
+std::string RenderRollbackPlan(const RollbackPlan& plan, bool color) {
+  const char* yellow = color ? "\x1b[33m" : "";
+  const char* red = color ? "\x1b[31m" : "";
+  const char* reset = color ? "\x1b[0m" : "";
+  std::string out = "Rollback of run " + plan.run_id + ":\n";
+  if (plan.items.empty()) out += "  nothing to reverse\n";
+  for (const auto& item : plan.items) {
+    if (item.kind == RollbackItem::Kind::kRestore) {
+      out += std::string("  ") + yellow + "# restore" + reset + " snapshot " +
+             item.op.resource.type + " " + item.op.resource.name + " (step " + item.op.step +
+             ")\n";
+    } else {
+      out += std::string("  ") + yellow + "< reverse" + reset + " " + Label(item.op) +
+             (item.op.InDoubt() || item.op.failed ? " (was cut short)" : "") + "\n";
+    }
+  }
+  for (const auto& label : plan.irreversible) {
+    out += std::string("  ") + red + "! irreversible" + reset + " " + label +
+           ": no snapshot covers it\n";
+  }
+  for (const auto& label : plan.uncertain) {
+    out += std::string("  ") + red + "? unknown" + reset + " " + label +
+           ": irreversible and cut short; check it by hand\n";
+  }
+  for (const auto& resource : plan.drifted) {
+    out += std::string("  ") + red + "~ changed" + reset + " " + resource +
+           " changed since the run touched it\n";
+  }
+  out += "Rollback: " + std::to_string(plan.items.size()) + " to reverse";
+  if (!plan.irreversible.empty()) {
+    out += ", " + std::to_string(plan.irreversible.size()) + " irreversible";
+  }
+  return out + ".\n";
+}
+
+RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,
+                                RunObserver* observer, bool force) {
+  RollbackOutcome outcome;
+  if (!plan.irreversible.empty() && !force) {
+    outcome.error = "cannot roll back run " + plan.run_id + ": irreversible and no snapshot "
+                    "covers it: " + plan.irreversible.front();
+    for (size_t i = 1; i < plan.irreversible.size(); ++i) {
+      outcome.error += "; " + plan.irreversible[i];
+    }
+    return outcome;
+  }
+  std::string error = Append(journal, "rollback_begin", nullptr, "",
+                             {{"items", Value(static_cast<int>(plan.items.size()))},
+                              {"forced", Value(force)}});
+  for (const auto& item : plan.items) {
+    if (!error.empty()) break;
+    const OpStatus& op = item.op;
+    if (item.kind == RollbackItem::Kind::kRestore) {
+      error = Append(journal, "restore_intent", &op);
+      if (!error.empty()) break;
+      std::string restore_error = runner.Restore(op.resource, op.record);
+      if (!restore_error.empty()) {
+        Append(journal, "restore_failed", &op, restore_error);
+        error = "cannot restore snapshot of " + op.resource.name + ": " + restore_error;
+        break;
+      }
+      error = Append(journal, "restore_done", &op);
+      if (observer) observer->Note("restored snapshot of " + op.resource.name);
+      continue;
+    }
+    error = Append(journal, "reverse_intent", &op);
+    if (!error.empty()) break;
+    ReverseRequest request;
+    request.kind = op.kind == "action" ? Operation::Kind::kAction : Operation::Kind::kChange;
+    request.resource = op.resource;
+    request.undo = op.undo;
+    ReverseResult result = runner.Reverse(request);
+    if (!result.error.empty()) {
+      Append(journal, "reverse_failed", &op, result.error);
+      error = "cannot reverse " + Label(op) + ": " + result.error;
+      break;
+    }
+    Value::Map data;
+    if (request.kind == Operation::Kind::kChange) {
+      data["state"] = StateToValue(result.state);
+      outcome.states[op.resource.name] = result.state;
+    }
+    error = Append(journal, "reverse_done", &op, "", std::move(data));
+    if (observer) observer->Note("reversed " + Label(op));
+  }
+  outcome.ok = error.empty();
+  outcome.error = error;
+  Append(journal, "rollback_end", nullptr, error,
+         {{"outcome", Value(outcome.ok ? "rolled back" : "rollback failed")}});
+  return outcome;
+}
+
+}  // namespace upgrade

@@ -1,0 +1,64 @@
+// Rollback of a run from its journal: which operations to reverse, in reverse order of when
+// they were applied (which respects the step DAG, since a step starts only after its
+// dependencies ended), which snapshots to restore in place of irreversible operations they
+// cover, what cannot be put back, and what changed since the run touched it. Itself journaled
+// into the run's journal, so an interrupted rollback is resumed by running it again.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "executor/change_runner.h"
+#include "executor/journal.h"
+#include "executor/journal_view.h"
+#include "executor/run_observer.h"
+
+namespace upgrade {
+
+/// One thing a rollback does.
+struct RollbackItem {
+  enum class Kind {
+    kReverse,  ///< Reverse(undo) of a change or an action
+    kRestore,  ///< Restore(record) of a snapshot that covers irreversible operations
+  };
+  Kind kind = Kind::kReverse;
+  OpStatus op;
+};
+
+/// What a rollback will do, shown before it starts.
+struct RollbackPlan {
+  std::string run_id;
+  std::vector<RollbackItem> items;        ///< in the order they run
+  std::vector<std::string> irreversible;  ///< applied, irreversible and not covered: refused
+  std::vector<std::string> uncertain;     ///< irreversible, failed or cut short: may have run
+  std::vector<std::string> drifted;       ///< changed since the run touched them: refused
+};
+
+/// Plans the rollback of the run in `view`. `configs` (resource name -> config) replaces the
+/// journal's copy of a resource's configuration when given (it holds secrets the journal
+/// only has as digests).
+RollbackPlan PlanRollback(const JournalView& view,
+                          const std::map<std::string, ResourceConfig>& configs);
+
+/// Reads every resource the rollback reverses and lists, in `plan->drifted`, those whose state
+/// differs from the last one the journal recorded. Returns an error text on a failed Read.
+std::string FindDrift(const JournalView& view, ChangeRunner& runner, RollbackPlan* plan);
+
+/// The rollback plan as the operator sees it.
+std::string RenderRollbackPlan(const RollbackPlan& plan, bool color);
+
+/// What a rollback did.
+struct RollbackOutcome {
+  bool ok = false;
+  std::string error;
+  std::map<std::string, State> states;  ///< resources put back, as Reverse reported them
+};
+
+/// Runs `plan` (refusing it if it has irreversible items, unless `force`), journaling
+/// rollback_begin, reverse_intent / reverse_done / reverse_failed, restore_intent /
+/// restore_done and rollback_end into `journal`. Stops at the first failure.
+RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,
+                                RunObserver* observer, bool force);
+
+}  // namespace upgrade

@@ -1,0 +1,134 @@
+// Tests of rollback planned from a journal: order, refusal of irreversible changes, drift.
+#include "executor/rollback.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "executor/executor.h"
+#include "executor/executor_test_support.h"
+
+namespace upgrade::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class RollbackTest : public ::testing::Test {
+ protected:
+  RollbackTest() : runner_(system_.registry), runtime_(*system_.fake) {}
+
+  void ApplyPlan(TestPlan& builder) {
+    plan_ = builder.Build(*system_.fake, runtime_);
+    Executor executor(plan_, runner_, runtime_, journal_);
+    ASSERT_EQ(executor.Apply("run1").status, RunStatus::kSucceeded);
+  }
+
+  FakeSystem system_;
+  FakeChangeRunner runner_;
+  TestStepRuntime runtime_;
+  MemoryJournal journal_;
+  Plan plan_;
+};
+
+TEST_F(RollbackTest, SucceededRunIsReversedLatestFirst) {
+  system_.fake->things["a"] = {{"value", Value("a0")}};
+  TestPlan builder;
+  builder.Thing("a").Thing("b");
+  builder.Step("s1").Set("a", {{"value", Value("a1")}});
+  builder.Step("s2", {"s1"}).Set("b", {{"value", Value("b1")}}).Run("act", "unact");
+  ApplyPlan(builder);
+  JournalView view = ViewJournal(journal_.records());
+  RollbackPlan plan = PlanRollback(view, plan_.resources);
+  EXPECT_EQ(RenderRollbackPlan(plan, false),
+            "Rollback of run run1:\n"
+            "  < reverse step s2: run fake.action\n"
+            "  < reverse step s2: create fake.thing b\n"
+            "  < reverse step s1: update fake.thing a\n"
+            "Rollback: 3 to reverse.\n");
+  EXPECT_EQ(FindDrift(view, runner_, &plan), "");
+  EXPECT_TRUE(plan.drifted.empty());
+  size_t before = system_.fake->calls().size();
+  RollbackOutcome outcome = ExecuteRollback(plan, runner_, journal_, nullptr, false);
+  ASSERT_TRUE(outcome.ok) << outcome.error;
+  std::vector<std::string> calls = system_.fake->calls();
+  EXPECT_THAT(std::vector<std::string>(calls.begin() + before, calls.end()),
+              ElementsAre("ReverseRun act", "Reverse b", "Reverse a"));
+  EXPECT_EQ(system_.fake->things["a"]["value"], Value("a0"));
+  EXPECT_EQ(system_.fake->things.count("b"), 0u);
+  EXPECT_EQ(ViewJournal(journal_.records()).Status(), "rolled back");
+  // Rolling back again finds nothing left to do.
+  EXPECT_TRUE(PlanRollback(ViewJournal(journal_.records()), plan_.resources).items.empty());
+}
+
+TEST_F(RollbackTest, ResourceChangedSinceTheRunIsNamed) {
+  TestPlan builder;
+  builder.Thing("a").Thing("b");
+  builder.Step("s1").Set("a", {{"value", Value("a1")}}).Set("b", {{"value", Value("b1")}});
+  ApplyPlan(builder);
+  system_.fake->things["b"]["value"] = Value("edited by hand");
+  JournalView view = ViewJournal(journal_.records());
+  RollbackPlan plan = PlanRollback(view, plan_.resources);
+  EXPECT_EQ(FindDrift(view, runner_, &plan), "");
+  EXPECT_THAT(plan.drifted, ElementsAre("fake.thing b"));
+  EXPECT_THAT(RenderRollbackPlan(plan, false),
+              HasSubstr("  ~ changed fake.thing b changed since the run touched it\n"));
+}
+
+TEST_F(RollbackTest, SecretsCompareByDigestSoAnUnchangedSecretIsNoDrift) {
+  TestPlan builder;
+  builder.Thing("a");
+  builder.Step("s1").Set("a", {{"secret", Value("topsecret").MarkSensitive()}});
+  ApplyPlan(builder);
+  JournalView view = ViewJournal(journal_.records());
+  RollbackPlan plan = PlanRollback(view, plan_.resources);
+  EXPECT_EQ(FindDrift(view, runner_, &plan), "");
+  EXPECT_TRUE(plan.drifted.empty());
+  system_.fake->things["a"]["secret"] = Value("rotated");
+  plan.drifted.clear();
+  EXPECT_EQ(FindDrift(view, runner_, &plan), "");
+  EXPECT_THAT(plan.drifted, ElementsAre("fake.thing a"));
+}
+
+TEST_F(RollbackTest, IrreversibleChangeWithoutSnapshotIsRefusedNamingIt) {
+  TestPlan builder;
+  builder.Thing("a");
+  builder.Step("s1").Set("a", {{"value", Value("1")}});
+  builder.Step("s2", {"s1"}).Run("drop-table");
+  ApplyPlan(builder);
+  RollbackPlan plan = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
+  EXPECT_THAT(plan.irreversible, ElementsAre("step s2: run fake.action"));
+  RollbackOutcome outcome = ExecuteRollback(plan, runner_, journal_, nullptr, false);
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_EQ(outcome.error,
+            "cannot roll back run run1: irreversible and no snapshot covers it: step s2: run "
+            "fake.action");
+  EXPECT_EQ(system_.fake->things.count("a"), 1u);
+  // --force reverses what it can and leaves the irreversible action in place.
+  outcome = ExecuteRollback(plan, runner_, journal_, nullptr, true);
+  EXPECT_TRUE(outcome.ok) << outcome.error;
+  EXPECT_EQ(system_.fake->things.count("a"), 0u);
+  EXPECT_THAT(system_.fake->actions_run, ElementsAre("drop-table"));
+}
+
+TEST_F(RollbackTest, FailedReverseStopsAndIsRetriedByRollingBackAgain) {
+  TestPlan builder;
+  builder.Thing("a").Thing("b");
+  builder.Step("s1").Set("a", {{"value", Value("1")}});
+  builder.Step("s2", {"s1"}).Set("b", {{"value", Value("1")}});
+  ApplyPlan(builder);
+  system_.fake->FailOn("Reverse", "a");
+  RollbackPlan plan = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
+  RollbackOutcome outcome = ExecuteRollback(plan, runner_, journal_, nullptr, false);
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_EQ(outcome.error,
+            "cannot reverse step s1: create fake.thing a: fake: injected failure of Reverse a");
+  EXPECT_EQ(ViewJournal(journal_.records()).Status(), "rollback failed");
+  // The second attempt only has `a` left.
+  FakeSystem fresh;
+  RollbackPlan again = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
+  ASSERT_EQ(again.items.size(), 1u);
+  EXPECT_EQ(again.items[0].op.op, "s1#0");
+}
+
+}  // namespace
+}  // namespace upgrade::testing
