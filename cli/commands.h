@@ -10,5 +10,7 @@ namespace upgrade::cli {
 
 // One line per subcommand, e.g.:
 // void AddValidateCommand(CLI::App& app, int* exit_code);
+void AddValidateCommand(CLI::App& app, int* exit_code);
+void AddFmtCommand(CLI::App& app, int* exit_code);
 
 }  // namespace upgrade::cli

@@ -133,7 +133,8 @@ void Checker::Declare(const std::string& name, NameKind kind, const SourceRange&
   }
   auto [it, inserted] = names_.emplace(name, Declaration{kind, range});
   if (inserted) return;
-  std::string what = it->second.kind == kind ? "" : std::string(" (a ") + KindName(it->second.kind) + ")";
+  std::string what =
+      it->second.kind == kind ? "" : std::string(" (already a ") + KindName(it->second.kind) + ")";
   Diagnostic& error = diagnostics_.Error(range, std::string("duplicate name '") + name + "'" + what);
   error.notes.push_back({Severity::kNote, it->second.range, "first declared here", {}});
 }

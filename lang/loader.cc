@@ -6,6 +6,7 @@
 // the import block gives (or the imported plan's defaults). After checking, every reference
 // root is `input`, `each`, a let, a resource, a step, or one of these with an import prefix.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -77,7 +78,11 @@ std::string Loader::Resolve(const Program& importer, const Import& import) const
   bool is_path = path.find('/') != std::string::npos ||
                  (path.size() > 4 && path.compare(path.size() - 4, 4, ".upg") == 0);
   if (!is_path) {
-    std::string dir = options_.stdlib_dir.empty() ? "stdlib-plans" : options_.stdlib_dir;
+    std::string dir = options_.stdlib_dir;
+    if (dir.empty()) {
+      const char* from_env = std::getenv("UPGRADE_STDLIB_DIR");
+      dir = from_env != nullptr && *from_env != '\0' ? from_env : UPGRADE_STDLIB_DEFAULT;
+    }
     return Normalize(dir + "/" + path + ".upg");
   }
   if (path[0] == '/') return Normalize(path);
@@ -99,6 +104,11 @@ bool Loader::LoadImport(Program& program, Import& import) {
     return false;
   }
   chain_.back().second = import.range;
+  if (!std::ifstream(import.resolved_path)) {
+    diagnostics_.Error(import.range, "cannot read plan '" + import.resolved_path +
+                                         "': " + std::strerror(errno));
+    return false;
+  }
   std::optional<Program> imported = Load(import.resolved_path, false);
   if (!imported) return false;
   bool ok = true;

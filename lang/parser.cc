@@ -201,24 +201,28 @@ namespace {
 class TemplateParts {
  public:
   void AddText(std::string_view text) {
-    if (parts_.empty() || parts_.back().kind != Expr::Kind::kLiteral) {
+    if (parts_.empty() || !is_text_.back()) {
       parts_.push_back(Literal(std::string(), {}));
+      is_text_.push_back(true);
     }
     parts_.back().literal = Value(parts_.back().literal.as_string() + std::string(text));
   }
-  void AddExpr(Expr expr) { parts_.push_back(std::move(expr)); }
+  void AddExpr(Expr expr) {
+    parts_.push_back(std::move(expr));
+    is_text_.push_back(false);
+  }
 
   Expr Finish(SourceRange range) {
     if (parts_.empty()) return Literal(std::string(), range);
-    if (parts_.size() == 1 && parts_[0].kind == Expr::Kind::kLiteral) {
+    if (parts_.size() == 1 && is_text_[0]) {
       parts_[0].range = range;
       return std::move(parts_[0]);
     }
     Expr expr;
     expr.kind = Expr::Kind::kTemplate;
     expr.range = range;
-    for (auto& part : parts_) {
-      if (part.kind == Expr::Kind::kLiteral) part.range = range;
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (is_text_[i]) parts_[i].range = range;
     }
     expr.operands = std::move(parts_);
     return expr;
@@ -226,6 +230,7 @@ class TemplateParts {
 
  private:
   std::vector<Expr> parts_;
+  std::vector<bool> is_text_;
 };
 
 char Unescape(char c) {

@@ -2,6 +2,8 @@
 // collects comments, and turns a syntax error into a diagnostic.
 #include "lang/syntax.h"
 
+#include <algorithm>
+
 #include <tao/pegtl/contrib/limit_depth.hpp>
 
 #include "lang/grammar.h"
@@ -40,8 +42,8 @@ struct Actions : pegtl::limit_depth<kMaxRuleDepth> {};
 
 template <>
 struct Actions<g::comment> : pegtl::limit_depth<kMaxRuleDepth> {
-  template <typename ActionInput, typename TreeState>
-  static void apply(const ActionInput& in, std::vector<Comment>& comments, TreeState& /*tree*/) {
+  template <typename ActionInput>
+  static void apply(const ActionInput& in, std::vector<Comment>& comments) {
     std::size_t byte = in.position().byte;
     if (!comments.empty() && comments.back().byte >= byte) return;
     std::string text = in.string();
@@ -56,6 +58,29 @@ struct Actions<g::comment> : pegtl::limit_depth<kMaxRuleDepth> {
 
 template <typename Rule>
 using Control = pegtl::must_if<g::Errors>::control<Rule>;
+
+/// Where to point for a syntax error found at `at`: there, unless `at` is the end of the file or
+/// a closing bracket with only blank lines since the last token; then just after that token,
+/// where the missing text belongs.
+SourceLocation AfterLastToken(const std::string& text, const pegtl::position& at) {
+  SourceLocation location;
+  location.line = static_cast<int>(at.line);
+  location.column = static_cast<int>(at.column);
+  std::size_t end = std::min(at.byte, text.size());
+  std::size_t last = end;
+  bool crossed_line = false;
+  while (last > 0 && std::string_view(" \t\r\n").find(text[last - 1]) != std::string_view::npos) {
+    crossed_line = crossed_line || text[last - 1] == '\n';
+    --last;
+  }
+  bool at_closer = end >= text.size() || std::string_view("}])").find(text[end]) != std::string_view::npos;
+  if (!crossed_line || last == 0 || !at_closer) return location;
+  std::size_t line_start = text.rfind('\n', last - 1);
+  line_start = line_start == std::string::npos ? 0 : line_start + 1;
+  location.line = static_cast<int>(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(last), '\n'));
+  location.column = static_cast<int>(last - line_start + 1);
+  return location;
+}
 
 }  // namespace
 
@@ -80,8 +105,8 @@ std::optional<Tree> Parse(const std::string& path, std::string text, Diagnostics
     SourceRange range;
     range.begin.path = path;
     if (!error.positions().empty()) {
-      range.begin.line = static_cast<int>(error.positions().front().line);
-      range.begin.column = static_cast<int>(error.positions().front().column);
+      range.begin = AfterLastToken(*tree.text, error.positions().front());
+      range.begin.path = path;
     }
     diagnostics.Error(range, std::string(error.message()));
     return std::nullopt;
