@@ -1,6 +1,8 @@
 // docker.exec through POST /containers/{id}/exec, /exec/{id}/start and /exec/{id}/json.
 #include "providers/docker/exec_action.h"
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 namespace upgrade::docker {
@@ -15,7 +17,7 @@ std::string Joined(const std::vector<std::string>& argv) {
 }
 
 std::string Tail(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
   if (text.size() > 400) text = "..." + text.substr(text.size() - 400);
   return text;
 }
