@@ -4,6 +4,7 @@
 #include "lang/format.h"
 
 #include <algorithm>
+#include <map>
 
 #include "lang/grammar.h"
 #include "lang/syntax.h"
@@ -37,6 +38,7 @@ class Formatter {
   explicit Formatter(std::vector<syntax::Comment> comments) : comments_(std::move(comments)) {}
 
   std::string Format(const Node& root) {
+    AlignResourceHeaders(root);
     for (const auto& block : root.children) {
       StartUnit(BeginByte(*block), BeginLine(*block), 0);
       TopBlock(*block);
@@ -97,6 +99,15 @@ class Formatter {
     return false;
   }
 
+  bool CommentLineBetween(const Node& first, const Node& second) const {
+    auto it = std::lower_bound(comments_.begin(), comments_.end(), first.m_end.byte,
+                               [](const syntax::Comment& c, std::size_t byte) { return c.byte < byte; });
+    for (; it != comments_.end() && it->byte < second.m_begin.byte; ++it) {
+      if (it->line > LastLine(first)) return true;
+    }
+    return false;
+  }
+  void AlignResourceHeaders(const Node& root);
   void TopBlock(const Node& node);
   void StepBody(const Node& body, int indent);
   void Items(const std::vector<const Node*>& items, int indent);
@@ -112,12 +123,36 @@ class Formatter {
 
   std::vector<syntax::Comment> comments_;
   std::size_t next_comment_ = 0;
+  std::map<const Node*, std::pair<std::size_t, std::size_t>> header_widths_;  ///< type, name
   std::string out_;
   int last_line_ = 0;
   bool at_block_start_ = true;
   bool after_heredoc_ = false;
   int current_indent_ = 0;
 };
+
+// Resource blocks in an unbroken run (no blank line, no comment line) align their names and
+// braces, as in a table.
+void Formatter::AlignResourceHeaders(const Node& root) {
+  const auto& blocks = root.children;
+  for (std::size_t begin = 0; begin < blocks.size();) {
+    std::size_t end = begin;
+    std::size_t type_width = 0, name_width = 0;
+    while (end < blocks.size() && blocks[end]->is_type<g::resource_block>()) {
+      if (end > begin && (BeginLine(*blocks[end]) > LastLine(*blocks[end - 1]) + 1 ||
+                          CommentLineBetween(*blocks[end - 1], *blocks[end]))) {
+        break;
+      }
+      type_width = std::max(type_width, Child<g::type_name>(*blocks[end])->string_view().size());
+      name_width = std::max(name_width, Child<g::decl_name>(*blocks[end])->string_view().size());
+      ++end;
+    }
+    for (std::size_t i = begin; i < end; ++i) {
+      header_widths_[blocks[i].get()] = {type_width, name_width};
+    }
+    begin = end == begin ? end + 1 : end;
+  }
+}
 
 void Formatter::TopBlock(const Node& node) {
   if (node.is_type<g::plan_block>()) {
@@ -136,8 +171,12 @@ void Formatter::TopBlock(const Node& node) {
     Expr(*node.children.back(), 0);
     EndLine();
   } else if (node.is_type<g::resource_block>()) {
-    Put("resource " + Child<g::type_name>(node)->string() + " " +
-        Child<g::decl_name>(node)->string() + " ");
+    auto [type_width, name_width] = header_widths_[&node];
+    std::string type = Child<g::type_name>(node)->string();
+    std::string name = Child<g::decl_name>(node)->string();
+    type.resize(std::max(type.size(), type_width), ' ');
+    name.resize(std::max(name.size(), name_width), ' ');
+    Put("resource " + type + " " + name + " ");
     AttrBlock(*Child<g::attr_block>(node), 0);
     EndLine();
   } else if (node.is_type<g::step_block>()) {
@@ -184,11 +223,7 @@ void Formatter::Items(const std::vector<const Node*>& items, int indent) {
     while (end < items.size() && items[end]->is_type<g::attribute>()) {
       if (end > begin) {
         bool blank = BeginLine(*items[end]) > LastLine(*items[end - 1]) + 1;
-        bool comment_between = std::any_of(comments_.begin(), comments_.end(), [&](const auto& c) {
-          return c.byte > items[end - 1]->m_end.byte && c.byte < items[end]->m_begin.byte &&
-                 c.line > LastLine(*items[end - 1]);
-        });
-        if (blank || comment_between) break;
+        if (blank || CommentLineBetween(*items[end - 1], *items[end])) break;
       }
       widest = std::max(widest, items[end]->children[0]->string_view().size());
       ++end;

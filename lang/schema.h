@@ -44,8 +44,6 @@ struct ActionSchema {
   std::string description;
   std::vector<AttributeSchema> attributes;
   std::string undo_attribute = "undo";
-  /// Reverses itself with no undo attribute (s3.migrate migrates back): always reversible.
-  bool self_reversing = false;
 
   const AttributeSchema* Find(const std::string& name) const;
 };

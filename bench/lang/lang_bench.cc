@@ -1,0 +1,92 @@
+// The language benchmark: parse and check generated plans of N steps, each in a fresh child
+// process so that its peak resident memory is its own. Prints a Markdown table; the numbers go
+// into the Language section of docs/performance.md.
+//   lang_bench [N...]          (default: 1000 2500 5000 10000 20000)
+//   lang_bench --emit N        (prints the generated plan)
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bench/lang/plan_generator.h"
+#include "lang/loader.h"
+#include "tests/lang/test_registry.h"
+
+namespace {
+
+/// Parses and checks `path` three times; the median time in milliseconds, or -1 on errors.
+double MedianLoadMs(const std::string& path) {
+  upgrade::SchemaRegistry registry = upgrade::testing::MakeTestRegistry();
+  std::vector<double> times;
+  for (int run = 0; run < 3; ++run) {
+    upgrade::Diagnostics diagnostics;
+    upgrade::SourceCache sources;
+    auto start = std::chrono::steady_clock::now();
+    auto program = upgrade::LoadProgram(path, registry, {}, diagnostics, sources);
+    auto end = std::chrono::steady_clock::now();
+    if (!program || diagnostics.HasErrors()) {
+      std::cerr << upgrade::RenderDiagnostics(diagnostics, sources, false);
+      return -1;
+    }
+    times.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[1];
+}
+
+/// Runs one size in a child; returns false when the child failed.
+bool Measure(int steps) {
+  std::string text = upgrade::bench::GeneratePlan(steps);
+  std::string path = "/tmp/upgrade-lang-bench-" + std::to_string(getpid()) + ".upg";
+  std::ofstream(path) << text;
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return false;
+  pid_t child = fork();
+  if (child == 0) {
+    close(pipe_fds[0]);
+    double ms = MedianLoadMs(path);
+    dprintf(pipe_fds[1], "%.1f", ms);
+    _exit(ms < 0 ? 1 : 0);
+  }
+  close(pipe_fds[1]);
+  char buffer[64] = {};
+  ssize_t got = read(pipe_fds[0], buffer, sizeof buffer - 1);
+  close(pipe_fds[0]);
+  int status = 0;
+  struct rusage usage {};
+  wait4(child, &status, 0, &usage);
+  std::remove(path.c_str());
+  if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return false;
+  std::printf("| %6d | %7.0f KiB | %8s ms | %7.1f MiB |\n", steps, text.size() / 1024.0, buffer,
+              usage.ru_maxrss / 1024.0);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--emit") {
+    std::cout << upgrade::bench::GeneratePlan(std::atoi(argv[2]));
+    return 0;
+  }
+  std::vector<int> sizes;
+  for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
+  if (sizes.empty()) sizes = {1000, 2500, 5000, 10000, 20000};
+  std::printf("| steps  | plan size   | parse+check | peak RSS    |\n");
+  std::printf("|-------:|------------:|------------:|------------:|\n");
+  for (int steps : sizes) {
+    if (!Measure(steps)) {
+      std::fprintf(stderr, "lang_bench: the %d-step plan failed\n", steps);
+      return 1;
+    }
+  }
+  return 0;
+}
