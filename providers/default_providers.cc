@@ -6,6 +6,7 @@
 #include "providers/fs/fs_provider.h"
 #include "providers/http/http_provider.h"
 #include "providers/postgres/postgres_provider.h"
+#include "providers/s3/s3_provider.h"
 
 namespace upgrade {
 
@@ -16,6 +17,7 @@ std::unique_ptr<ProviderRegistry> MakeDefaultProviders() {
   registry->Add(std::make_unique<ExecProvider>());
   registry->Add(std::make_unique<postgres::PostgresProvider>());
   registry->Add(std::make_unique<docker::DockerProvider>());
+  registry->Add(std::make_unique<S3Provider>());
   return registry;
 }
 

@@ -179,12 +179,12 @@ struct Opened {
   Manifest manifest;
 };
 
-bool Open(const Value::Map& config, const std::string& manifest_path, Opened* opened,
-          std::string* error) {
+bool Open(const Value::Map& config, const std::string& manifest_path,
+          const std::string& base_dir, Opened* opened, std::string* error) {
   if (!SpecOf(config, &opened->spec, error)) return false;
-  opened->from = MakeStore(opened->spec.from, config, error);
+  opened->from = MakeStore(opened->spec.from, config, base_dir, error);
   if (!opened->from) return false;
-  opened->to = MakeStore(opened->spec.to, config, error);
+  opened->to = MakeStore(opened->spec.to, config, base_dir, error);
   if (!opened->to) return false;
   return opened->manifest.Open(manifest_path, opened->spec.identity, error);
 }
@@ -231,8 +231,9 @@ ActionSchema MigrateSchema() {
   schema.description =
       "copy every document from one store to another, verified, resumable; reversed by "
       "putting everything back";
-  schema.undo_attribute = "";
-  schema.self_reversing = true;
+  // A migration reverses itself (it migrates back) whenever it has a destination, which is
+  // always: naming the required `to` as its undo attribute makes every `run` reversible.
+  schema.undo_attribute = "to";
   schema.attributes = {
       {"from", AttrType::kString, true, false, false, false, false,
        "s3://bucket/prefix, a local directory, or postgresql://... with `table`"},
@@ -267,11 +268,19 @@ PrepareResult PrepareMigration(const Operation& operation, ProviderContext& cont
   if (!SpecOf(operation.resource.config, &spec, &result.error)) return result;
   std::string path = ManifestPath(context, spec.identity);
   Opened opened;
-  if (!Open(operation.resource.config, path, &opened, &result.error)) return result;
+  if (!Open(operation.resource.config, path, context.base_dir, &opened, &result.error))
+    return result;
   result.undo = Value(Value::Map{{"manifest", path}, {"identity", spec.identity}});
   if (opened.manifest.prepared()) return result;  // an earlier run of this migration
 
   std::string error;
+  bool local_source = spec.from.find("://") == std::string::npos ||
+                      spec.from.rfind("file://", 0) == 0;
+  std::error_code code;
+  if (local_source && !fs::is_directory(opened.from->Describe(), code)) {
+    result.error = Failed(opened, "the source directory does not exist");
+    return result;
+  }
   std::unique_ptr<StoreSession> from = opened.from->Connect(&error);
   std::unique_ptr<StoreSession> to = from ? opened.to->Connect(&error) : nullptr;
   std::vector<Document> sources;
@@ -385,7 +394,8 @@ ApplyResult ApplyMigration(const Operation& operation, const Value& undo,
     result.error = "s3.migrate: no progress manifest in the undo record";
     return result;
   }
-  if (!Open(operation.resource.config, path, &opened, &result.error)) return result;
+  if (!Open(operation.resource.config, path, context.base_dir, &opened, &result.error))
+    return result;
   if (!opened.manifest.prepared()) {
     result.error = Failed(opened, "the manifest " + path + " was never prepared");
     return result;
@@ -507,7 +517,8 @@ ReverseResult ReverseMigration(const ReverseRequest& request, ProviderContext& c
   std::error_code code;
   if (!fs::exists(path, code)) return result;  // reversed already, or never started
   Opened opened;
-  if (!Open(request.resource.config, path, &opened, &result.error)) return result;
+  if (!Open(request.resource.config, path, context.base_dir, &opened, &result.error))
+    return result;
   std::map<std::string, ManifestEntry> entries = opened.manifest.entries();
   std::map<std::string, std::string> pre = opened.manifest.pre();
   std::vector<std::pair<std::string, ManifestEntry>> touched;

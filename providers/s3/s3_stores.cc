@@ -287,7 +287,7 @@ class DirStore : public Store {
 }  // namespace
 
 std::unique_ptr<Store> MakeStore(const std::string& address, const Value::Map& config,
-                                 std::string* error) {
+                                 const std::string& base_dir, std::string* error) {
   std::string bucket;
   std::string prefix;
   if (ParseS3Url(address, &bucket, &prefix)) {
@@ -304,7 +304,9 @@ std::unique_ptr<Store> MakeStore(const std::string& address, const Value::Map& c
     return nullptr;
   }
   std::error_code code;
-  std::string root = fs::absolute(path, code).lexically_normal().string();
+  fs::path full = fs::path(path).is_relative() && !base_dir.empty() ? fs::path(base_dir) / path
+                                                                      : fs::path(path);
+  std::string root = fs::absolute(full, code).lexically_normal().string();
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   return std::make_unique<DirStore>(root, OptionsOf(config));
 }

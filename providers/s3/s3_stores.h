@@ -57,9 +57,10 @@ class Store {
 
 /// Makes the store `address` names: "s3://bucket/prefix", "postgresql://..." (with the
 /// attributes `table`, `key_column`, `body_column` of `config`), or a local directory.
-/// `config` also gives the s3 connection attributes and `part_size_mb`.
+/// `config` also gives the s3 connection attributes and `part_size_mb`. A relative directory
+/// resolves against `base_dir` (the plan's directory; empty: the working directory).
 std::unique_ptr<Store> MakeStore(const std::string& address, const Value::Map& config,
-                                 std::string* error);
+                                 const std::string& base_dir, std::string* error);
 
 /// `dsn` with its password replaced by "***", in URI or keyword form.
 std::string MaskDsn(const std::string& dsn);
