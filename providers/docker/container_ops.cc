@@ -139,6 +139,28 @@ std::string StartAndWait(DockerApi& api, const std::string& id, const std::strin
   }
 }
 
+// Marks the container a run creates, so that Reverse removes it and only it, even when a crash
+// came before its ID reached the journal. Read leaves the label out of `labels`.
+std::string WithRunLabel(const std::string& body, const std::string& run_id) {
+  json parsed = json::parse(body);
+  if (!parsed["Labels"].is_object()) parsed["Labels"] = json::object();
+  parsed["Labels"][kRunLabel] = run_id;
+  return parsed.dump();
+}
+
+bool MadeByRun(const json& inspect, const Value::Map& undo) {
+  auto new_id = undo.find("new_id");
+  if (new_id != undo.end() && inspect.value("Id", "") == new_id->second.ToInterpolation()) {
+    return true;
+  }
+  auto run_id = undo.find("run_id");
+  json labels = inspect.contains("Config") && inspect["Config"].is_object()
+                    ? inspect["Config"].value("Labels", json::object())
+                    : json::object();
+  return run_id != undo.end() && labels.is_object() &&
+         labels.value(kRunLabel, "") == run_id->second.ToInterpolation();
+}
+
 Value::Map UndoMap(const Value& undo) { return undo.is_map() ? undo.as_map() : Value::Map{}; }
 
 // The attributes a create request applies: what the step changes (recreate) or wants (create).
@@ -209,6 +231,7 @@ ApplyResult ApplyRecreate(DockerApi& api, const Operation& operation, Value::Map
   }
   auto old_image_config = json::parse(ImageConfigJson(api, old.body.value("Image", "")));
   CreateRequest request = RecreateRequest(old.body, old_image_config, requested);
+  request.body = WithRunLabel(request.body, undo["run_id"].ToInterpolation());
   bool was_running = IsRunning(old.body);
   if (was_running) {
     if (std::string error = Stop(api, old_id, name, settings); !error.empty()) {
@@ -365,8 +388,7 @@ ApplyResult ApplyContainer(DockerApi& api, const Operation& operation, const Val
   return result;
 }
 
-ReverseResult ReverseContainer(DockerApi& api, const ReverseRequest& request,
-                               ProviderContext& context) {
+ReverseResult ReverseContainer(DockerApi& api, const ReverseRequest& request, ProviderContext&) {
   ReverseResult result;
   Value::Map undo = UndoMap(request.undo);
   std::string op = undo.count("op") ? undo["op"].ToInterpolation() : "";
@@ -381,17 +403,13 @@ ReverseResult ReverseContainer(DockerApi& api, const ReverseRequest& request,
   bool current_named = current.exists && NameOf(current.body) == name;
   std::string current_id = current_named ? current.body.value("Id", "") : "";
   if (op == "create") {
-    bool ours = current_named &&
-                (current_id == undo["new_id"].ToInterpolation() ||
-                 current.body["Config"].value("Labels", json::object()).value(kRunLabel, "") ==
-                     undo["run_id"].ToInterpolation());
-    if (ours) result.error = Remove(api, current_id, name);
+    if (current_named && MadeByRun(current.body, undo)) result.error = Remove(api, current_id, name);
     return result;
   }
   if (op != "recreate" && op != "delete" && op != "state") return result;
   // The container now named NAME, when it is not the old one, is the one Apply made.
   if (current_named && current_id != old_id) {
-    if (op != "recreate") {
+    if (op != "recreate" || !MadeByRun(current.body, undo)) {
       result.error = "container " + name + ": the name is now held by container " +
                      current_id.substr(0, 12) + ", not the one to put back";
       return result;
@@ -425,7 +443,6 @@ ReverseResult ReverseContainer(DockerApi& api, const ReverseRequest& request,
     result.error = Stop(api, old_id, name, settings);
     if (!result.error.empty()) return result;
   }
-  (void)context;
   ReadResult read = ReadContainer(api, name);
   result.state = read.state;
   result.error = read.error;
