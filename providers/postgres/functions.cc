@@ -62,9 +62,8 @@ Value Query(const std::string& dsn, const std::string& sql, const std::vector<Va
   pqxx::result result = transaction.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
   Value::List rows;
   for (const auto& row : result) {
-    Value::Map map;
+    Value::Map& map = rows.emplace_back(Value::Map{}).as_map();
     for (const auto& field : row) map[field.name()] = FieldValue(field);
-    rows.push_back(map);
   }
   Value first = result.empty() || result.columns() == 0 ? Value() : FieldValue(result[0][0]);
   return Value::Map{{"rows", rows}, {"value", first}};

@@ -1,0 +1,2 @@
+-- upgrade:no-transaction
+DROP INDEX CONCURRENTLY IF EXISTS products_sku;
