@@ -14,10 +14,9 @@
 namespace upgrade::fs {
 namespace {
 
-ReadResult ReadKind(const Value::Map& config, PathKind kind, const char* kind_name,
-                    PathInfo* info) {
+ReadResult ReadKind(const Value::Map& config, const std::string& path, PathKind kind,
+                    const char* kind_name, PathInfo* info) {
   ReadResult result;
-  std::string path = PathOf(config);
   *info = Inspect(path);
   if (!info->error.empty()) {
     result.error = info->error;
@@ -25,7 +24,7 @@ ReadResult ReadKind(const Value::Map& config, PathKind kind, const char* kind_na
     result.error = path + " is a " + PathKindName(info->kind) + ", not a " + kind_name;
   } else if (info->kind == kind) {
     result.state.exists = true;
-    result.state.attributes["path"] = path;
+    result.state.attributes["path"] = PathOf(config);
   }
   return result;
 }
@@ -57,9 +56,9 @@ class DirectoryType : public FsType {
     return schema;
   }
 
-  ReadResult Read(const Value::Map& config) const override {
+  ReadResult Read(const Value::Map& config, const std::string& path) const override {
     PathInfo info;
-    ReadResult result = ReadKind(config, PathKind::kDirectory, "directory", &info);
+    ReadResult result = ReadKind(config, path, PathKind::kDirectory, "directory", &info);
     if (result.state.exists) result.state.attributes["mode"] = FormatMode(info.mode);
     return result;
   }
@@ -126,13 +125,12 @@ class SymlinkType : public FsType {
     return schema;
   }
 
-  ReadResult Read(const Value::Map& config) const override {
+  ReadResult Read(const Value::Map& config, const std::string& path) const override {
     PathInfo info;
-    ReadResult result = ReadKind(config, PathKind::kSymlink, "symlink", &info);
+    ReadResult result = ReadKind(config, path, PathKind::kSymlink, "symlink", &info);
     if (result.state.exists) {
       std::error_code code;
-      result.state.attributes["target"] = std::filesystem::read_symlink(PathOf(config), code)
-                                              .string();
+      result.state.attributes["target"] = std::filesystem::read_symlink(path, code).string();
     }
     return result;
   }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 
 #include "lang/value_json.h"
 #include "providers/exec/process.h"
@@ -51,6 +52,23 @@ void DescribeContent(const std::string& bytes, bool secret, Value::Map& attribut
   if (IsShownText(bytes)) attributes["content"] = Value(bytes).MarkSensitive(secret);
 }
 
+// The same for the file at `path`, reading a large one in pieces rather than whole.
+bool DescribeFile(const std::string& path, long long size, bool secret, Value::Map& attributes,
+                  std::string* error) {
+  if (size > static_cast<long long>(kShownContentLimit)) {
+    std::string hex;
+    if (!HashFile(path, &hex, error)) return false;
+    attributes["sha256"] = hex;
+    attributes["size"] = static_cast<double>(size);
+    attributes.erase("content");
+    return true;
+  }
+  std::string bytes;
+  if (!ReadBytes(path, &bytes, error)) return false;
+  DescribeContent(bytes, secret, attributes);
+  return true;
+}
+
 /// fs.file.
 class FileType : public FsType {
  public:
@@ -77,9 +95,8 @@ class FileType : public FsType {
     return schema;
   }
 
-  ReadResult Read(const Value::Map& config) const override {
+  ReadResult Read(const Value::Map& config, const std::string& path) const override {
     ReadResult result;
-    std::string path = PathOf(config);
     PathInfo info = Inspect(path);
     if (!info.error.empty()) {
       result.error = info.error;
@@ -90,12 +107,14 @@ class FileType : public FsType {
       result.error = path + " is a " + PathKindName(info.kind) + ", not a file";
       return result;
     }
-    std::string bytes;
-    if (!ReadBytes(path, &bytes, &result.error)) return result;
+    Value::Map& attributes = result.state.attributes;
+    if (!DescribeFile(path, info.size, WantsSecret(config), attributes, &result.error)) {
+      attributes.clear();
+      return result;
+    }
     result.state.exists = true;
-    result.state.attributes["path"] = path;
-    result.state.attributes["mode"] = FormatMode(info.mode);
-    DescribeContent(bytes, WantsSecret(config), result.state.attributes);
+    attributes["path"] = PathOf(config);
+    attributes["mode"] = FormatMode(info.mode);
     return result;
   }
 
@@ -122,18 +141,29 @@ class FileType : public FsType {
     if (!result.error.empty()) return result;
     change.after.attributes["mode"] = mode;
     bool secret = WantsSecret(wanted) || content.sensitive();
-    if (!content.is_null() || !source.is_null()) {
-      std::string bytes;
-      if (!content.is_null()) {
-        bytes = content.is_string() ? content.as_string() : content.ToInterpolation();
-        change.private_data = Value(Value::Map{{"content", Value(bytes).MarkSensitive(secret)}});
-      } else if (!ReadBytes(source.as_string(), &bytes, &result.error)) {
+    if (!content.is_null()) {
+      std::string bytes = content.is_string() ? content.as_string() : content.ToInterpolation();
+      change.private_data = Value(Value::Map{{"content", Value(bytes).MarkSensitive(secret)}});
+      DescribeContent(bytes, secret, change.after.attributes);
+    } else if (!source.is_null()) {
+      if (!source.is_string() || source.as_string().empty() || source.as_string()[0] != '/') {
+        // Diff has no plan directory to resolve against, and Apply must copy the same file.
+        result.error = "fs.file " + path + ": source must be an absolute path";
+        return result;
+      }
+      PathInfo info = Inspect(source.as_string());
+      if (info.kind != PathKind::kFile && info.kind != PathKind::kSymlink) {
+        result.error = "fs.file " + path + ": source " + source.as_string() +
+                       (info.kind == PathKind::kAbsent ? " does not exist" : " is not a file");
+        return result;
+      }
+      if (info.kind == PathKind::kSymlink) info.size = std::filesystem::file_size(source.as_string());
+      if (!DescribeFile(source.as_string(), info.size, secret, change.after.attributes,
+                        &result.error)) {
         result.error = "fs.file " + path + ": " + result.error;
         return result;
-      } else {
-        change.private_data = Value(Value::Map{{"source", source}});
       }
-      DescribeContent(bytes, secret, change.after.attributes);
+      change.private_data = Value(Value::Map{{"source", source}});
     } else if (!request.prior.exists) {
       result.error = "fs.file " + path + " does not exist: give content or source to create it";
       return result;

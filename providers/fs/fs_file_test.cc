@@ -213,8 +213,8 @@ TEST_F(FsFileTest, ReportsBadPlansWithClearErrors) {
             "fs.file " + root_.Join("missing") +
                 " does not exist: give content or source to create it");
   EXPECT_EQ(diff(resource, read.state, {{"source", root_.Join("nope")}}),
-            "fs.file " + root_.Join("app.conf") + ": cannot read " + root_.Join("nope") +
-                ": no such file or directory");
+            "fs.file " + root_.Join("app.conf") + ": source " + root_.Join("nope") +
+                " does not exist");
   ReadResult directory =
       fs_.provider().Read(FsFixture::Resource("fs.file", root_.Join("etc")), fs_.context());
   EXPECT_EQ(directory.error, root_.Join("etc") + " is a directory, not a file");
@@ -253,6 +253,23 @@ TEST_F(FsFileTest, ShowsContentOnlyForSmallTextFiles) {
   EXPECT_EQ(ReadFile(root_.Join("big")), big + "y");
   fs_.Reverse(resource, undo);
   EXPECT_EQ(ReadFile(root_.Join("big")), big);
+}
+
+TEST_F(FsFileTest, ResolvesRelativePathsAgainstThePlanDirectory) {
+  fs_.context().base_dir = root_.path();
+  ResourceConfig resource = FsFixture::Resource("fs.file", "conf/new.conf");
+  Change change = fs_.Plan(resource, {{"content", "relative\n"}});
+  EXPECT_EQ(change.action, ChangeAction::kCreate);
+  Value undo = fs_.Prepare(resource, change);
+  State state = fs_.Apply(resource, change, undo);
+  EXPECT_EQ(ReadFile(root_.Join("conf/new.conf")), "relative\n");
+  EXPECT_EQ(state.attributes.at("path"), Value("conf/new.conf"));
+  EXPECT_EQ(state, change.after);
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+  DiffResult relative_source = fs_.provider().Diff(
+      DiffRequest{resource, State{}, {{"source", "etc/other"}}});
+  EXPECT_EQ(relative_source.error, "fs.file conf/new.conf: source must be an absolute path");
 }
 
 // Tests run as root (as CI does), so files owned by someone else can be made.

@@ -56,8 +56,8 @@ void FsProvider::Describe(SchemaRegistry& registry) const {
   for (const auto& [name, type] : types_) registry.AddResource(type->Schema());
 }
 
-ReadResult FsProvider::Read(const ResourceConfig& resource, ProviderContext&) {
-  std::string path = fs::PathOf(resource.config);
+ReadResult FsProvider::Read(const ResourceConfig& resource, ProviderContext& context) {
+  std::string path = fs::ResolvePath(fs::PathOf(resource.config), context.base_dir);
   return Guarded<ReadResult>("cannot read " + path, [&] {
     ReadResult result;
     const fs::FsType* type = TypeOf(resource.type, &result.error);
@@ -66,7 +66,7 @@ ReadResult FsProvider::Read(const ResourceConfig& resource, ProviderContext&) {
       result.error = resource.type + " " + resource.name + " has no path";
       return result;
     }
-    return type->Read(resource.config);
+    return type->Read(resource.config, path);
   });
 }
 
@@ -80,7 +80,7 @@ DiffResult FsProvider::Diff(const DiffRequest& request) const {
 }
 
 PrepareResult FsProvider::Prepare(const Operation& operation, ProviderContext& context) {
-  std::string path = fs::PathOf(operation.resource.config);
+  std::string path = fs::ResolvePath(fs::PathOf(operation.resource.config), context.base_dir);
   return Guarded<PrepareResult>("cannot back up " + path, [&] {
     PrepareResult result;
     const fs::FsType* type = TypeOf(operation.resource.type, &result.error);
@@ -97,7 +97,7 @@ PrepareResult FsProvider::Prepare(const Operation& operation, ProviderContext& c
 
 ApplyResult FsProvider::Apply(const Operation& operation, const Value&,
                               ProviderContext& context) {
-  std::string path = fs::PathOf(operation.resource.config);
+  std::string path = fs::ResolvePath(fs::PathOf(operation.resource.config), context.base_dir);
   return Guarded<ApplyResult>("cannot change " + path, [&] {
     ApplyResult result;
     const fs::FsType* type = TypeOf(operation.resource.type, &result.error);
@@ -106,7 +106,7 @@ ApplyResult FsProvider::Apply(const Operation& operation, const Value&,
     if (!result.error.empty()) return result;
     Log(context, operation.resource.type + " " + path + ": " +
                      ChangeActionName(operation.change.action) + "d");
-    ReadResult read = type->Read(operation.resource.config);
+    ReadResult read = type->Read(operation.resource.config, path);
     result.state = std::move(read.state);
     result.error = read.error;
     return result;
@@ -125,7 +125,9 @@ ReverseResult FsProvider::Reverse(const ReverseRequest& request, ProviderContext
     }
     if (!fs::RestorePath(request.undo, *context.blobs, &result.error)) return result;
     Log(context, request.resource.type + " " + path + ": restored");
-    ReadResult read = type->Read(request.resource.config);
+    ReadResult read = type->Read(
+        request.resource.config,
+        fs::ResolvePath(fs::PathOf(request.resource.config), context.base_dir));
     result.state = std::move(read.state);
     result.error = read.error;
     return result;
@@ -134,7 +136,7 @@ ReverseResult FsProvider::Reverse(const ReverseRequest& request, ProviderContext
 
 SnapshotResult FsProvider::Snapshot(const ResourceConfig& resource, const Value::Map&,
                                     bool estimate_only, ProviderContext& context) {
-  std::string path = fs::PathOf(resource.config);
+  std::string path = fs::ResolvePath(fs::PathOf(resource.config), context.base_dir);
   return Guarded<SnapshotResult>("cannot snapshot " + path, [&] {
     SnapshotResult result;
     if (resource.type != "fs.directory") {

@@ -10,6 +10,11 @@ std::string PathOf(const Value::Map& config) {
   return it != config.end() && it->second.is_string() ? it->second.as_string() : "";
 }
 
+std::string ResolvePath(const std::string& path, const std::string& base_dir) {
+  if (path.empty() || path[0] == '/' || base_dir.empty()) return path;
+  return base_dir + "/" + path;
+}
+
 Value::Map Wanted(const DiffRequest& request) {
   Value::Map wanted = request.resource.config;
   wanted.erase("path");

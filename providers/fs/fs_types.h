@@ -16,8 +16,9 @@ class FsType {
  public:
   virtual ~FsType() = default;
   virtual ResourceTypeSchema Schema() const = 0;
-  /// The state of the path named by `config` (its `path` attribute).
-  virtual ReadResult Read(const Value::Map& config) const = 0;
+  /// The state of the resource `config` names, found at `path` (its `path` attribute made
+  /// absolute); the state's own `path` attribute is written as the plan gives it.
+  virtual ReadResult Read(const Value::Map& config, const std::string& path) const = 0;
   /// Pure: the change from `request.prior` to the desired attributes.
   virtual DiffResult Diff(const DiffRequest& request) const = 0;
   /// Whether Prepare must keep a whole directory tree (the change deletes one).
@@ -39,6 +40,8 @@ std::unique_ptr<FsType> MakeYamlType();
 
 /// The `path` attribute of a resource's configuration ("" when missing).
 std::string PathOf(const Value::Map& config);
+/// `path` made absolute against `base_dir` (the plan's directory; empty: the working one).
+std::string ResolvePath(const std::string& path, const std::string& base_dir);
 /// The resource block's attributes (identity left out) overlaid with the step's.
 Value::Map Wanted(const DiffRequest& request);
 /// True when `wanted` asks for the path to be gone (`absent = true`).

@@ -80,9 +80,8 @@ class YamlType : public FsType {
     return schema;
   }
 
-  ReadResult Read(const Value::Map& config) const override {
+  ReadResult Read(const Value::Map& config, const std::string& path) const override {
     ReadResult result;
-    std::string path = PathOf(config);
     PathInfo info = Inspect(path);
     if (!info.error.empty()) {
       result.error = info.error;
@@ -101,7 +100,7 @@ class YamlType : public FsType {
       return result;
     }
     result.state.exists = true;
-    result.state.attributes["path"] = path;
+    result.state.attributes["path"] = PathOf(config);
     result.state.attributes["document"] = document.MarkSensitive(WantsSecret(config));
     return result;
   }

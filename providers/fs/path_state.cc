@@ -3,6 +3,7 @@
 #include "providers/fs/path_state.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,7 +11,6 @@
 #include <cerrno>
 #include <filesystem>
 
-#include "lang/value_json.h"
 #include "providers/exec/process.h"
 
 namespace upgrade::fs {
@@ -307,9 +307,34 @@ bool ReadBytes(const std::string& path, std::string* bytes, std::string* error) 
 }
 
 bool HashFile(const std::string& path, std::string* hex, std::string* error) {
-  std::string bytes;
-  if (!ReadBytes(path, &bytes, error)) return false;
-  *hex = Sha256Hex(bytes);
+  // In pieces: a data file may be far larger than memory.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Fail(error, "cannot read", path, errno);
+  EVP_MD_CTX* digest = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(digest, EVP_sha256(), nullptr);
+  char buffer[65536];
+  ssize_t count;
+  while ((count = read(fd, buffer, sizeof(buffer))) != 0) {
+    if (count < 0 && errno == EINTR) continue;
+    if (count < 0) {
+      int saved = errno;
+      close(fd);
+      EVP_MD_CTX_free(digest);
+      return Fail(error, "cannot read", path, saved);
+    }
+    EVP_DigestUpdate(digest, buffer, static_cast<size_t>(count));
+  }
+  close(fd);
+  unsigned char value[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(digest, value, &length);
+  EVP_MD_CTX_free(digest);
+  static const char* kHex = "0123456789abcdef";
+  hex->clear();
+  for (unsigned int i = 0; i < length; ++i) {
+    *hex += kHex[value[i] >> 4];
+    *hex += kHex[value[i] & 15];
+  }
   return true;
 }
 
