@@ -88,6 +88,10 @@ class Checker {
 
  private:
   void DeclareNames();
+  const Resource* FindResource(const std::string& name) const {
+    auto it = resources_.find(name);
+    return it == resources_.end() ? nullptr : it->second;
+  }
   void Declare(const std::string& name, NameKind kind, const SourceRange& range);
   std::vector<std::string> Candidates(bool with_roots) const;
 
@@ -120,6 +124,7 @@ class Checker {
   bool is_main_;
   Diagnostics& diagnostics_;
   std::unordered_map<std::string, Declaration> names_;
+  std::unordered_map<std::string, const Resource*> resources_;  ///< by name, for speed
   std::set<std::string> used_inputs_;
   std::vector<std::vector<DependencyEdge>> let_refs_;
   std::vector<std::vector<DependencyEdge>> step_refs_;
@@ -152,6 +157,7 @@ void Checker::DeclareNames() {
   for (const auto& let : program_.lets) Declare(let.name, NameKind::kLet, let.range);
   for (const auto& resource : program_.resources) {
     Declare(resource.name, NameKind::kResource, resource.range);
+    resources_.emplace(resource.name, &resource);
   }
   for (const auto& step : program_.steps) Declare(step.name, NameKind::kStep, step.range);
 }
@@ -279,7 +285,7 @@ void Checker::CheckResourceAttribute(const Expr& expr) {
   const Expr* object = &expr.operands[0];
   if (object->kind == Expr::Kind::kIndex) object = &object->operands[0];
   if (object->kind != Expr::Kind::kReference) return;
-  const Resource* resource = program_.FindResource(object->name);
+  const Resource* resource = FindResource(object->name);
   if (resource == nullptr) return;
   bool indexed = &expr.operands[0] != object;
   if (indexed != resource->for_each.has_value()) return;  // reported where the index is checked
@@ -330,7 +336,7 @@ void Checker::CheckValueType(const Attribute& attribute, const AttributeSchema& 
   if (schema.type == AttrType::kResource) {
     const Expr* reference = &value;
     if (reference->kind == Expr::Kind::kIndex) reference = &reference->operands[0];
-    if (reference->kind == Expr::Kind::kReference && program_.FindResource(reference->name)) return;
+    if (reference->kind == Expr::Kind::kReference && FindResource(reference->name)) return;
     diagnostics_.Error(value.range, "attribute '" + attribute.name + "' of " + owner +
                                         " expects a resource, such as " + attribute.name +
                                         " = NAME");
@@ -458,7 +464,7 @@ void Checker::CheckResources() {
 
 const Resource* Checker::CheckTarget(Statement& statement, Context& context) {
   if (statement.target_index) CheckExpr(*statement.target_index, context);
-  const Resource* resource = program_.FindResource(statement.target);
+  const Resource* resource = FindResource(statement.target);
   if (resource == nullptr) {
     std::vector<std::string> names;
     for (const auto& candidate : program_.resources) names.push_back(candidate.name);
@@ -529,7 +535,7 @@ void Checker::CheckStatement(Step& step, std::size_t index, Statement& statement
       for (const auto& attribute : statement.attributes) {
         const Expr* value = &attribute.value;
         if (value->kind == Expr::Kind::kIndex) value = &value->operands[0];
-        if (value->kind == Expr::Kind::kReference && program_.FindResource(value->name)) {
+        if (value->kind == Expr::Kind::kReference && FindResource(value->name)) {
           touch(value->name, statement.range);
         }
       }
@@ -551,7 +557,8 @@ void Checker::CheckSteps() {
       diagnostics_.Error(step.range, "serial needs for_each: it sets how many instances run at once");
     }
     for (const auto& after : step.after) {
-      if (program_.FindStep(after.name) != nullptr) continue;
+      auto declared = names_.find(after.name);
+      if (declared != names_.end() && declared->second.kind == NameKind::kStep) continue;
       std::vector<std::string> names;
       for (const auto& other : program_.steps) names.push_back(other.name);
       diagnostics_.Error(after.range, "unknown step '" + after.name + "' in after" +
