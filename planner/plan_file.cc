@@ -129,6 +129,7 @@ std::optional<Plan> ReplanSaved(const std::string& path, const std::map<std::str
   PlannerOptions replan = options;
   replan.plan_path = saved->plan_path;
   replan.sources = saved->sources;
+  replan.expected_pins = saved->pins;
   if (replan.state_dir.empty()) replan.state_dir = saved->state_dir;
   std::optional<Plan> fresh = Planner(providers, replan)
                                   .Run(saved->program, InputsForReplan(*saved, given), diagnostics);

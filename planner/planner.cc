@@ -29,6 +29,11 @@ std::string NowRfc3339() {
   return buf;
 }
 
+std::string DirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -66,7 +71,7 @@ void EvaluateInputs(const Program& program, const std::map<std::string, Value>& 
       if (EditDistance(name, input.name) <= 2 && (best.empty() || input.name < best))
         best = input.name;
     }
-    Diagnostic& error = diagnostics.Error(SourceRange{}, "unknown input " + name);
+    Diagnostic& error = diagnostics.Error(SourceRange{}, "unknown input '" + name + "'");
     if (!best.empty()) error.notes.push_back({Severity::kNote, {}, "did you mean " + best + "?", {}});
   }
   PlanScope scope(data, nullptr, nullptr, nullptr);
@@ -84,7 +89,7 @@ void EvaluateInputs(const Program& program, const std::map<std::string, Value>& 
       }
       value = std::move(result.value);
     } else {
-      diagnostics.Error(input.range, "input " + input.name + " is required: give it with --var " +
+      diagnostics.Error(input.range, "input '" + input.name + "' is required: give it with --var " +
                                          input.name + "=VALUE");
       continue;
     }
@@ -196,25 +201,12 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
   plan.state_dir = options_.state_dir;
   plan.sources = options_.sources;
   plan.created_at = NowRfc3339();
-  SchemaRegistry schemas = providers_.Schemas();
   ProviderContext context;
+  context.base_dir = DirectoryOf(plan.plan_path);
 
   // Phases 1 and 2: inputs, lets, resources.
   ScopeData data;
-  data.program = program.get();
-  size_t slash = program->path.rfind('/');
-  data.base_dir = slash == std::string::npos ? "." : program->path.substr(0, slash);
-  EvaluateInputs(*program, given, data, diagnostics);
-  if (failed()) return std::nullopt;
-  EvaluateResources(*program, schemas, data, providers_, context, diagnostics);
-  {
-    PlanScope scope(data, nullptr, &providers_, &context);
-    for (const Let& let : program->lets) {
-      std::string error;
-      if (!scope.EvaluateLet(let, &error)) diagnostics.Error(let.range, error);
-    }
-  }
-  if (failed()) return std::nullopt;
+  if (!EvaluateProgram(*program, given, data, context, diagnostics)) return std::nullopt;
   plan.inputs = data.inputs;
   plan.resources = data.resources;
 
@@ -228,22 +220,23 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
                       "cannot read " + instance + ": " + error);
   }
   if (failed()) return std::nullopt;
+  for (const auto& [name, state] : plan.refreshed) plan.pins.push_back({name, PinDigest(state)});
+  if (!options_.expected_pins.empty()) {
+    std::map<std::string, std::string> now;
+    for (const Pin& pin : plan.pins) now[pin.resource] = pin.digest;
+    SourceRange where;
+    where.begin.path = plan.plan_path;
+    for (const Pin& pin : options_.expected_pins) {
+      auto it = now.find(pin.resource);
+      if (it == now.end() || it->second != pin.digest)
+        diagnostics.Error(where, "saved plan is stale: " + pin.resource +
+                                     " has changed since the plan was made; plan again");
+    }
+    if (failed()) return std::nullopt;
+  }
 
   // Phase 4: the DAG.
-  std::map<std::string, std::vector<std::pair<std::string, Value>>> elements;
-  for (const Step& step : program->steps) {
-    if (!step.for_each) continue;
-    PlanScope scope(data, &plan.refreshed, &providers_, &context);
-    EvalResult each = Evaluate(*step.for_each, scope);
-    std::string error = each.error;
-    std::optional<std::vector<std::pair<std::string, Value>>> found;
-    if (each.ok) found = ForEachElements(each.value, &error);
-    if (!found) {
-      diagnostics.Error(each.ok ? step.for_each->range : each.range, error);
-      continue;
-    }
-    elements[step.name] = std::move(*found);
-  }
+  auto elements = StepElements(*program, data, &plan.refreshed, context, diagnostics);
   if (failed()) return std::nullopt;
   std::optional<StepGraph> graph = StepGraph::Build(*program, elements, diagnostics);
   if (!graph) return std::nullopt;
@@ -280,9 +273,61 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
   DropWorkAlreadyDone(plan);
   EstimateSnapshots(plan, context);
   MarkReversibility(plan);
-  for (const auto& [name, state] : plan.refreshed) plan.pins.push_back({name, PinDigest(state)});
   plan.summary = Summarize(plan);
   return plan;
+}
+
+bool Planner::EvaluateProgram(const Program& program, const std::map<std::string, Value>& given,
+                              ScopeData& data, ProviderContext& context,
+                              Diagnostics& diagnostics) {
+  int errors_before = diagnostics.ErrorCount();
+  data.program = &program;
+  data.base_dir = DirectoryOf(program.path);
+  EvaluateInputs(program, given, data, diagnostics);
+  if (diagnostics.ErrorCount() > errors_before) return false;
+  SchemaRegistry schemas = providers_.Schemas();
+  EvaluateResources(program, schemas, data, providers_, context, diagnostics);
+  PlanScope scope(data, nullptr, &providers_, &context);
+  for (const Let& let : program.lets) {
+    std::string error;
+    if (!scope.EvaluateLet(let, &error)) diagnostics.Error(let.range, error);
+  }
+  return diagnostics.ErrorCount() == errors_before;
+}
+
+std::map<std::string, std::vector<std::pair<std::string, Value>>> Planner::StepElements(
+    const Program& program, ScopeData& data, const std::map<std::string, State>* states,
+    ProviderContext& context, Diagnostics& diagnostics) {
+  std::map<std::string, std::vector<std::pair<std::string, Value>>> elements;
+  for (const Step& step : program.steps) {
+    if (!step.for_each) continue;
+    PlanScope scope(data, states, &providers_, &context);
+    EvalResult each = Evaluate(*step.for_each, scope);
+    std::string error = each.error;
+    std::optional<std::vector<std::pair<std::string, Value>>> found;
+    if (each.ok) found = ForEachElements(each.value, &error);
+    if (!found) {
+      diagnostics.Error(each.ok ? step.for_each->range : each.range, error);
+      continue;
+    }
+    elements[step.name] = std::move(*found);
+  }
+  return elements;
+}
+
+std::optional<std::string> Planner::GraphDot(std::shared_ptr<const Program> program,
+                                             const std::map<std::string, Value>& given,
+                                             Diagnostics& diagnostics) {
+  ProviderContext context;
+  context.base_dir = DirectoryOf(program->path);
+  ScopeData data;
+  if (!EvaluateProgram(*program, given, data, context, diagnostics)) return std::nullopt;
+  int errors_before = diagnostics.ErrorCount();
+  auto elements = StepElements(*program, data, nullptr, context, diagnostics);
+  if (diagnostics.ErrorCount() > errors_before) return std::nullopt;
+  std::optional<StepGraph> graph = StepGraph::Build(*program, elements, diagnostics);
+  if (!graph) return std::nullopt;
+  return graph->ToDot();
 }
 
 void Planner::CheckRequire(const StepEvaluator& evaluator, const PlannedStep& step,

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lang/diagnostic.h"
 #include "lang/ir.h"
@@ -30,6 +31,7 @@ namespace upgrade {
 
 class ProviderRegistry;
 class StepEvaluator;
+struct ScopeData;
 
 /// How to plan.
 struct PlannerOptions {
@@ -38,6 +40,9 @@ struct PlannerOptions {
   std::string plan_path;  ///< the .upg file (recorded in the plan); defaults to program.path
   /// Source texts of the plan and its imports (path -> text), kept in the plan.
   std::map<std::string, std::string> sources;
+  /// When applying a saved plan: its pins. A refreshed state whose digest differs makes the
+  /// plan stale, an error naming the resource, before anything else is evaluated.
+  std::vector<Pin> expected_pins;
 };
 
 /// Plans one program against the real systems.
@@ -51,7 +56,21 @@ class Planner {
   std::optional<Plan> Run(std::shared_ptr<const Program> program,
                           const std::map<std::string, Value>& given, Diagnostics& diagnostics);
 
+  /// The step DAG of `program` in Graphviz DOT, for_each steps expanded. Reads no resource:
+  /// a for_each that needs a resource's state is an error here.
+  std::optional<std::string> GraphDot(std::shared_ptr<const Program> program,
+                                      const std::map<std::string, Value>& given,
+                                      Diagnostics& diagnostics);
+
  private:
+  /// Phases 1 and 2: inputs, resources and lets into `data`. False on errors.
+  bool EvaluateProgram(const Program& program, const std::map<std::string, Value>& given,
+                       ScopeData& data, ProviderContext& context, Diagnostics& diagnostics);
+  /// The elements of every for_each step, evaluated against `states` (may be null).
+  std::map<std::string, std::vector<std::pair<std::string, Value>>> StepElements(
+      const Program& program, ScopeData& data, const std::map<std::string, State>* states,
+      ProviderContext& context, Diagnostics& diagnostics);
+
   void CheckRequire(const StepEvaluator& evaluator, const PlannedStep& step, PlannedCheck& check,
                     const std::map<std::string, State>& states, ProviderContext& context,
                     Diagnostics& diagnostics) const;

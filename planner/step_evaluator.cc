@@ -24,6 +24,7 @@ StepEvaluator::StepEvaluator(const Plan& plan, const ProviderRegistry& providers
       data_(MakeScopeData(plan)) {
   if (plan.program == nullptr) return;
   ProviderContext context;
+  context.base_dir = data_.base_dir;
   PlanScope scope(data_, &plan.refreshed, &providers_, &context);
   for (const Let& let : plan.program->lets) {
     std::string error;

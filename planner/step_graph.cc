@@ -56,8 +56,8 @@ std::string FindCycle(const Graph& graph, const std::vector<StepInstance>& nodes
       }
     }
   }
+  // The walk followed dependencies, so the path reads "a depends on b depends on ...".
   std::vector<size_t> cycle(path.begin() + seen_at[node], path.end());
-  std::reverse(cycle.begin(), cycle.end());
   std::string text;
   for (size_t n : cycle) text += nodes[n].id + " -> ";
   return text + nodes[cycle.front()].id;

@@ -57,6 +57,8 @@ void FakeProvider::Describe(SchemaRegistry& registry) const {
   action.attributes = {
       {"label", AttrType::kString, true, false, false, false, false, "names the action"},
       {"undo", AttrType::kString, false, false, false, false, false, "makes it reversible"},
+      {"target", AttrType::kResource, false, false, false, false, false,
+       "the resource the action works on"},
   };
   registry.AddAction(action);
 

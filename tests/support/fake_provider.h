@@ -17,8 +17,9 @@ namespace upgrade::testing {
 
 /// The in-memory provider "fake". Resource type `fake.thing` (identity `id`; attributes
 /// `value` (string), `secret` (sensitive string), `replace_me` (forces replacement),
-/// `absent` (bool: delete)); action `fake.action` (attributes `label` (string, required) and
-/// `undo` (string)); function `fake.value(id)` giving the `value` of thing `id`, or null.
+/// `absent` (bool: delete)); action `fake.action` (attributes `label` (string, required),
+/// `undo` (string) and `target` (a resource the action works on)); function `fake.value(id)`
+/// giving the `value` of thing `id`, or null.
 /// Snapshots of things are supported and restore the thing's attributes.
 ///
 /// Calls are recorded as "Verb target", e.g. "Read a", "Prepare a", "Apply a", "Reverse a",

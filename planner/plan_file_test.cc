@@ -1,0 +1,136 @@
+// Tests of plan files: a round trip keeps what apply needs, no secret is ever written, and a
+// saved plan is refused when the systems changed or a secret is given wrong.
+#include "planner/plan_file.h"
+
+#include <gtest/gtest.h>
+
+#include "planner/ir_builder_test_util.h"
+#include "planner/planner.h"
+#include "providers/registry.h"
+#include "tests/support/fake_provider.h"
+#include "tests/support/test_support.h"
+
+namespace upgrade::testing {
+namespace {
+
+class PlanFileTest : public ::testing::Test {
+ protected:
+  PlanFileTest() {
+    auto fake = std::make_unique<FakeProvider>();
+    fake_ = fake.get();
+    registry_.Add(std::move(fake));
+    fake_->things["a"] = {{"value", "1"}, {"secret", "stored-secret"}};
+    Program program;
+    program.inputs.push_back({"password", std::nullopt, "", true, "string", At(2)});
+    program.plan.window = MaintenanceWindow{"Sat 02:00-04:00 UTC", {6}, 120, 240, 0};
+    program.resources.push_back(Thing("a", "a"));
+    program.steps.push_back(MakeStep(
+        "s", {}, {Require(Binary("==", Attr(Ref("a"), "value"), Lit("1")), "", 5),
+                  Set("a", {A("value", Lit("2")), A("secret", Attr(Ref("input"), "password"))})},
+        {"a"}));
+    program_ = Share(program);
+  }
+
+  std::optional<Plan> Make(const std::string& password) {
+    PlannerOptions options;
+    options.sources["/plans/test.upg"] = "plan \"t\" {}\n";
+    return Planner(registry_, options)
+        .Run(program_, {{"password", Value(password)}}, diagnostics_);
+  }
+
+  ProviderRegistry registry_;
+  FakeProvider* fake_ = nullptr;
+  std::shared_ptr<const Program> program_;
+  Diagnostics diagnostics_;
+  TempDir dir_;
+};
+
+TEST_F(PlanFileTest, RoundTripKeepsStepsPinsProgramAndSources) {
+  std::optional<Plan> plan = Make("input-secret");
+  ASSERT_TRUE(plan);
+  std::string path = dir_.Join("plan.json");
+  ASSERT_EQ(SavePlanFile(*plan, path), "");
+  Diagnostics diagnostics;
+  std::optional<Plan> loaded = LoadPlanFile(path, diagnostics);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->sources, plan->sources);
+  ASSERT_EQ(loaded->steps.size(), 1u);
+  EXPECT_EQ(loaded->steps[0].requires_.at(0).range.begin.line, 5);
+  EXPECT_EQ(ExprToString(loaded->steps[0].requires_.at(0).condition), "a.value == \"1\"");
+  EXPECT_EQ(loaded->steps[0].operations.at(0).operation.change.action, ChangeAction::kUpdate);
+  ASSERT_EQ(loaded->pins.size(), 1u);
+  EXPECT_EQ(loaded->pins[0].digest, plan->pins[0].digest);
+  ASSERT_TRUE(loaded->program);
+  EXPECT_EQ(loaded->program->plan.window->text, "Sat 02:00-04:00 UTC");
+  EXPECT_EQ(loaded->program->steps.at(0).touches, std::vector<std::string>{"a"});
+  EXPECT_EQ(loaded->summary.to_change, 1);
+  EXPECT_TRUE(loaded->inputs.at("password").sensitive());
+}
+
+TEST_F(PlanFileTest, TheFileNeverHoldsASecret) {
+  std::optional<Plan> plan = Make("input-secret");
+  ASSERT_TRUE(plan);
+  std::string text = PlanFileJson(*plan);
+  EXPECT_EQ(text.find("input-secret"), std::string::npos);
+  EXPECT_EQ(text.find("stored-secret"), std::string::npos);
+  EXPECT_NE(text.find("$sensitive"), std::string::npos);
+}
+
+TEST_F(PlanFileTest, ReplanSavedGivesThePlanWithItsSecretsWhenNothingChanged) {
+  std::optional<Plan> plan = Make("input-secret");
+  ASSERT_TRUE(plan);
+  std::string path = dir_.Join("plan.json");
+  ASSERT_EQ(SavePlanFile(*plan, path), "");
+  Diagnostics diagnostics;
+  std::optional<Plan> fresh = ReplanSaved(path, {{"password", Value("input-secret")}}, registry_,
+                                          PlannerOptions{}, diagnostics);
+  ASSERT_TRUE(fresh) << (diagnostics.empty() ? "" : diagnostics.items()[0].message);
+  const Change& change = fresh->steps[0].operations.at(0).operation.change;
+  EXPECT_EQ(change.after.attributes.at("secret").as_string(), "input-secret");
+}
+
+TEST_F(PlanFileTest, ReplanSavedRefusesAStalePlanNamingTheResource) {
+  std::optional<Plan> plan = Make("input-secret");
+  std::string path = dir_.Join("plan.json");
+  ASSERT_EQ(SavePlanFile(*plan, path), "");
+  fake_->things["a"]["value"] = "changed";
+  Diagnostics diagnostics;
+  EXPECT_FALSE(ReplanSaved(path, {{"password", Value("input-secret")}}, registry_,
+                           PlannerOptions{}, diagnostics));
+  ASSERT_FALSE(diagnostics.empty());
+  // The require no longer holds either; the stale pin is what names the resource.
+  bool named = false;
+  for (const Diagnostic& d : diagnostics.items())
+    named = named || d.message == "saved plan is stale: a has changed since the plan was made; "
+                                  "plan again";
+  EXPECT_TRUE(named);
+}
+
+TEST_F(PlanFileTest, ReplanSavedRefusesAWrongSecret) {
+  std::optional<Plan> plan = Make("input-secret");
+  std::string path = dir_.Join("plan.json");
+  ASSERT_EQ(SavePlanFile(*plan, path), "");
+  Diagnostics diagnostics;
+  EXPECT_FALSE(ReplanSaved(path, {{"password", Value("other")}}, registry_, PlannerOptions{},
+                           diagnostics));
+  ASSERT_EQ(diagnostics.items().size(), 1u);
+  EXPECT_EQ(diagnostics.items()[0].message,
+            "sensitive input password differs from the value the plan was made with");
+}
+
+TEST_F(PlanFileTest, LoadRefusesGarbageAndNewerFormats) {
+  std::string path = dir_.Join("bad.json");
+  WriteFile(path, "not json");
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadPlanFile(path, diagnostics));
+  EXPECT_EQ(diagnostics.items().at(0).message,
+            "not a plan file (as written by upgrade plan --out)");
+  WriteFile(path, "{\"kind\": \"upgrade-plan\", \"format_version\": 99}");
+  Diagnostics newer;
+  EXPECT_FALSE(LoadPlanFile(path, newer));
+  EXPECT_EQ(newer.items().at(0).message,
+            "plan file format 99 is newer than this upgrade (1)");
+}
+
+}  // namespace
+}  // namespace upgrade::testing
