@@ -307,19 +307,50 @@ PrepareResult PrepareMigration(const Operation& operation, ProviderContext& cont
 
 namespace {
 
+/// The destination's documents by key, from one listing; empty when its listings carry no
+/// checksums (a directory), and then each document is checked on its own.
+using Listing = std::map<std::string, Document>;
+
+bool ListDestination(StoreSession& to, Listing* listing, std::string* error) {
+  listing->clear();
+  if (!to.ListsChecksums()) return true;
+  std::vector<Document> documents;
+  if (!to.List(&documents, error)) return false;
+  for (Document& document : documents) (*listing)[document.key] = std::move(document);
+  return true;
+}
+
+/// True when the destination still holds `document` as the manifest recorded it.
+bool StillThere(Sessions& sessions, const Document& document, const ManifestEntry& entry,
+                const Listing& listing, bool* there, std::string* error) {
+  *there = false;
+  if (!entry.done || entry.size != document.size) return true;
+  if (sessions.to->ListsChecksums()) {
+    auto listed = listing.find(document.key);
+    *there = listed != listing.end() && listed->second.checksum == entry.checksum;
+    return true;
+  }
+  bool exists = false;
+  std::string checksum;
+  if (!sessions.to->Checksum(document.key, &exists, &checksum, error)) return false;
+  *there = exists && checksum == entry.checksum;
+  return true;
+}
+
 /// Copies one document unless the manifest and the destination agree it is there already.
+/// A destination whose listings carry checksums (s3) is verified after the copy, by listing
+/// (VerifyByListing); others are read back here, document by document.
 bool CopyOne(Opened& opened, Sessions& sessions, const Document& document,
-             const std::map<std::string, ManifestEntry>& known, Progress& progress,
-             std::string* error) {
+             const std::map<std::string, ManifestEntry>& known, const Listing& listing,
+             Progress& progress, std::string* error) {
   auto entry = known.find(document.key);
-  if (entry != known.end() && entry->second.done && entry->second.size == document.size) {
-    bool exists = false;
-    std::string checksum;
-    if (!sessions.to->Checksum(document.key, &exists, &checksum, error)) return false;
-    if (exists && checksum == entry->second.checksum) {
-      progress.Add(document.size, true);
-      return true;
-    }
+  bool there = false;
+  if (entry != known.end() &&
+      !StillThere(sessions, document, entry->second, listing, &there, error))
+    return false;
+  if (there) {
+    progress.Add(document.size, true);
+    return true;
   }
   if (!opened.manifest.MarkCopying(document.key)) {
     *error = "cannot write the manifest";
@@ -330,13 +361,14 @@ bool CopyOne(Opened& opened, Sessions& sessions, const Document& document,
                           sessions.from->Reader(document.key, document.size), &written, error))
     return false;
   std::string checksum = written.answered;
-  if (opened.spec.verify) {
+  bool read_back = opened.spec.verify && !sessions.to->ListsChecksums();
+  if (read_back) {
     bool exists = false;
     if (!sessions.to->Checksum(document.key, &exists, &checksum, error)) return false;
     if (!exists) checksum = "(missing)";
   }
   if (!Accepted(written, checksum)) {
-    *error = document.key + ": the checksum " + (opened.spec.verify ? "read back" : "answered") +
+    *error = document.key + ": the checksum " + (read_back ? "read back" : "answered") +
              " is \"" + checksum + "\", expected \"" + written.accepted.front() + "\"";
     return false;
   }
@@ -346,6 +378,29 @@ bool CopyOne(Opened& opened, Sessions& sessions, const Document& document,
   }
   progress.Add(document.size, false);
   return true;
+}
+
+/// Reads every document's checksum back from the destination in a few listing requests and
+/// compares it with what the manifest recorded when the document was written.
+std::string VerifyByListing(Opened& opened, StoreSession& to,
+                            const std::vector<Document>& documents) {
+  Listing listing;
+  std::string error;
+  if (!ListDestination(to, &listing, &error)) return error;
+  std::map<std::string, ManifestEntry> known = opened.manifest.entries();
+  std::vector<std::string> wrong;
+  for (const Document& document : documents) {
+    auto listed = listing.find(document.key);
+    const ManifestEntry& entry = known[document.key];
+    if (listed == listing.end() || listed->second.checksum != entry.checksum ||
+        listed->second.size != document.size)
+      wrong.push_back(document.key);
+  }
+  if (wrong.empty()) return "";
+  std::string text = std::to_string(wrong.size()) +
+                     " documents do not read back from the destination as written:";
+  for (size_t i = 0; i < wrong.size() && i < 5; ++i) text += " " + wrong[i];
+  return text + (wrong.size() > 5 ? " ..." : "");
 }
 
 /// Deletes the sources of every document, all of them being verified at the destination.
@@ -407,18 +462,27 @@ ApplyResult ApplyMigration(const Operation& operation, const Value& undo,
     result.error = Failed(opened, error);
     return result;
   }
+  std::unique_ptr<StoreSession> destination = opened.to->Connect(&error);
+  Listing listing;
+  if (!destination || !ListDestination(*destination, &listing, &error)) {
+    result.error = Failed(opened, error);
+    return result;
+  }
   std::map<std::string, ManifestEntry> known = opened.manifest.entries();
   Progress progress(context, "copied", documents.size());
   error = RunWorkers(*opened.from, *opened.to, documents.size(), opened.spec.parallel,
                      context.cancelled, [&](Sessions& sessions, size_t i, std::string* failure) {
-                       return CopyOne(opened, sessions, documents[i], known, progress, failure);
+                       return CopyOne(opened, sessions, documents[i], known, listing, progress,
+                                      failure);
                      });
   progress.Finish();
   opened.manifest.Sync();
+  if (error.empty() && opened.spec.verify && destination->ListsChecksums())
+    error = VerifyByListing(opened, *destination, documents);
   if (!error.empty()) {
     result.error = Failed(opened, error + " (" + std::to_string(progress.done()) + " of " +
                                       std::to_string(documents.size()) +
-                                      " documents verified; applying again resumes)");
+                                      " documents copied; applying again resumes)");
     return result;
   }
   if (opened.spec.delete_source) {

@@ -97,7 +97,8 @@ class TableOfDocuments {
     pqxx::work work(db);
     work.exec("create table " + name_ + " (id integer primary key, body text)");
     for (int id = 1; id <= count; ++id) {
-      std::string body = "{\"id\": " + std::to_string(id) + ", \"note\": \"caf\xC3\xA9 \xE2\x9C\x93\"";
+      std::string body = "{\"id\": " + std::to_string(id) +
+                         ", \"note\": \"caf\xC3\xA9 \xE2\x9C\x93\"";
       body += ", \"pad\": \"" + std::string(static_cast<size_t>(id * 37 % 2000), 'x') + "\"}";
       bodies_[std::to_string(id)] = body;
       work.exec_params("insert into " + name_ + " values ($1, $2)", id, body);

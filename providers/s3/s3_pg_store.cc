@@ -65,7 +65,8 @@ class PgSession : public StoreSession {
     pqxx::result rows = work.exec("select " + key_ + "::text, coalesce(octet_length(" + body_ +
                                   "), 0) from " + table_ + " order by 1");
     documents->clear();
-    for (const auto& row : rows) documents->push_back({row[0].c_str(), row[1].as<long long>()});
+    for (const auto& row : rows)
+      documents->push_back({row[0].c_str(), row[1].as<long long>(), ""});
     std::sort(documents->begin(), documents->end(),
               [](const Document& a, const Document& b) { return a.key < b.key; });
     return true;

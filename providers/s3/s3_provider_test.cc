@@ -240,7 +240,8 @@ TEST(S3ErrorTest, AnUnreachableEndpointIsANetworkError) {
   ResourceConfig resource = Bucket("some-bucket");
   resource.config["endpoint"] = "http://127.0.0.1:9";
   ReadResult read = provider.Read(resource, context.get());
-  EXPECT_THAT(read.error, HasSubstr("s3: HEAD s3://some-bucket: cannot reach http://127.0.0.1:9: "));
+  EXPECT_THAT(read.error,
+              HasSubstr("s3: HEAD s3://some-bucket: cannot reach http://127.0.0.1:9: "));
   EXPECT_THAT(read.error, Not(HasSubstr("S3RVER")));
   CallResult reachable = provider.Call("s3.reachable", {Value(resource.config)}, context.get());
   EXPECT_EQ(reachable.error, "");

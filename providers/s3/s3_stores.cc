@@ -53,10 +53,12 @@ class S3Session : public StoreSession {
     for (const ListedObject& object : objects) {
       // A "folder" marker named like the prefix itself is no document.
       if (object.key.size() > prefix_.size())
-        documents->push_back({object.key.substr(prefix_.size()), object.size});
+        documents->push_back({object.key.substr(prefix_.size()), object.size, object.etag});
     }
     return true;
   }
+
+  bool ListsChecksums() const override { return true; }
 
   RangeReader Reader(const std::string& key, long long size) override {
     std::string full = prefix_ + key;
@@ -168,7 +170,7 @@ class DirSession : public StoreSession {
           relative.compare(relative.size() - std::strlen(kPartSuffix), std::string::npos,
                            kPartSuffix) == 0)
         continue;
-      documents->push_back({relative, static_cast<long long>(it->file_size(code))});
+      documents->push_back({relative, static_cast<long long>(it->file_size(code)), ""});
     }
     if (code) {
       *error = "cannot list " + root_ + ": " + code.message();

@@ -16,6 +16,7 @@ namespace upgrade::s3 {
 struct Document {
   std::string key;
   long long size = 0;
+  std::string checksum;  ///< from a listing that has one (S3's ETag); else empty
 };
 
 /// What a write stored, as far as the writer can tell.
@@ -32,6 +33,9 @@ class StoreSession {
   virtual ~StoreSession() = default;
   /// Every document under the root, sorted by key; none when the root does not exist yet.
   virtual bool List(std::vector<Document>* documents, std::string* error) = 0;
+  /// True when List gives each document's checksum (as Checksum would read it back), so a
+  /// listing verifies many documents in one request.
+  virtual bool ListsChecksums() const { return false; }
   /// Reads ranges of document `key` (of `size` bytes).
   virtual RangeReader Reader(const std::string& key, long long size) = 0;
   /// Writes `size` bytes from `reader` as `key`, in bounded memory.
