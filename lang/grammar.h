@@ -41,6 +41,10 @@ struct kw_false : keyword<TAO_PEGTL_STRING("false")> {};
 struct kw_null : keyword<TAO_PEGTL_STRING("null")> {};
 struct kw_in : keyword<TAO_PEGTL_STRING("in")> {};
 struct reserved : sor<kw_true, kw_false, kw_null, kw_in> {};
+// Tries `Rule` only when the next character could start it: a rule that becomes a tree node
+// costs an allocation even when it fails, so cheap lookahead keeps parsing fast.
+template <typename Peek, typename Rule>
+struct when : seq<at<Peek>, Rule> {};
 struct identifier : seq<not_at<reserved>, identifier_raw> {};
 // `fs.file`, `exec.command`, `pg.db`: dotted names of types, actions and imported things.
 struct dotted_name : seq<identifier_raw, star<one<'.'>, identifier_raw>> {};
@@ -63,14 +67,15 @@ struct lone_dollar : seq<one<'$'>, not_at<sor<one<'{'>, TAO_PEGTL_STRING("${")>>
 struct interpolation_close : one<'}'> {};
 struct interpolation : if_must<TAO_PEGTL_STRING("${"), sep, expression, sep, interpolation_close> {};
 struct string_text : plus<sor<not_one<'"', '\\', '$', '\n', '\r'>, lone_dollar>> {};
-struct string_part : sor<dollar_escape, interpolation, escape, string_text> {};
+struct string_part : sor<when<one<'$'>, sor<dollar_escape, interpolation>>, when<one<'\\'>, escape>,
+                         string_text> {};
 struct string_close : one<'"'> {};
 struct string : if_must<one<'"'>, star<string_part>, string_close> {};
 
 // ---- Heredocs: `<<EOT` (or `<<-EOT`), lines, then `EOT` alone on a line. The common
 // indentation of the lines is stripped. `${}` interpolates; no backslash escapes.
 struct heredoc_text : plus<sor<not_one<'$', '\n', '\r'>, lone_dollar>> {};
-struct heredoc_part : sor<dollar_escape, interpolation, heredoc_text> {};
+struct heredoc_part : sor<when<one<'$'>, sor<dollar_escape, interpolation>>, heredoc_text> {};
 struct heredoc_line : seq<star<heredoc_part>, eol> {};
 struct heredoc_newline : eol {};   // only named for its error message
 struct heredoc_end : eof {};       // only named for its error message
@@ -131,58 +136,69 @@ struct equals : one<'='> {};
 struct map_value : seq<expression> {};
 struct map_entry : if_must<map_key, sep, equals, sep, map_value> {};
 struct map_close : one<'}'> {};
-struct map : if_must<one<'{'>, sep, star<map_entry, sep, opt<one<','>, sep>>, map_close> {};
+struct map : if_must<one<'{'>, sep, star<when<sor<one<'"'>, ident_first>, map_entry>, sep,
+                                          opt<one<','>, sep>>,
+                     map_close> {};
 struct paren_close : one<')'> {};
 struct paren : if_must<one<'('>, sep, expression, sep, paren_close> {};
 
 // ---- Expressions, by rising precedence: || ; && ; == != < <= > >= in ; + - ; * / % ;
 // unary ! - ; postfix call, index, attribute ; primaries.
-struct primary : sor<heredoc, string, duration, number, kw_true, kw_false, kw_null, list, map,
-                     paren, identifier> {};
+struct literal_word : sor<kw_true, kw_false, kw_null> {};
+struct primary : sor<when<two<'<'>, heredoc>, when<one<'"'>, string>,
+                     when<digit, sor<duration, number>>, when<one<'t', 'f', 'n'>, literal_word>,
+                     when<one<'['>, list>, when<one<'{'>, map>, when<one<'('>, paren>,
+                     identifier> {};
 struct call_close : one<')'> {};
 struct call_args : if_must<one<'('>, sep, opt<list_items>, call_close> {};
 struct index_close : one<']'> {};
 struct index_suffix : if_must<one<'['>, sep, expression, sep, index_close> {};
 struct attribute_name : identifier_raw {};
 struct attr_suffix : if_must<one<'.'>, attribute_name> {};
-struct postfix : seq<primary, star<sor<call_args, index_suffix, attr_suffix>>> {};
+struct postfix : seq<primary, star<sor<when<one<'('>, call_args>, when<one<'['>, index_suffix>,
+                                        when<one<'.'>, attr_suffix>>>> {};
 struct unary_op : sor<seq<one<'!'>, not_at<one<'='>>>, one<'-'>> {};
 struct unary;
 struct unary_expr : if_must<unary_op, sep, unary> {};
-struct unary : sor<unary_expr, postfix> {};
+struct unary : sor<when<one<'!', '-'>, unary_expr>, postfix> {};
 struct op_mul : sor<one<'*'>, seq<one<'/'>, not_at<one<'/'>>>, one<'%'>> {};
-struct mul_expr : seq<unary, star<sep, op_mul, sep, must<unary>>> {};
+struct mul_expr : seq<unary, star<sep, when<one<'*', '/', '%'>, op_mul>, sep, must<unary>>> {};
 struct op_add : one<'+', '-'> {};
-struct add_expr : seq<mul_expr, star<sep, op_add, sep, must<mul_expr>>> {};
+struct add_expr : seq<mul_expr, star<sep, when<one<'+', '-'>, op_add>, sep, must<mul_expr>>> {};
 struct op_cmp : sor<TAO_PEGTL_STRING("=="), TAO_PEGTL_STRING("!="), TAO_PEGTL_STRING("<="),
                     TAO_PEGTL_STRING(">="), seq<one<'<'>, not_at<one<'<'>>>, one<'>'>, kw_in> {};
-struct cmp_expr : seq<add_expr, star<sep, op_cmp, sep, must<add_expr>>> {};
+struct cmp_expr
+    : seq<add_expr, star<sep, when<one<'=', '!', '<', '>', 'i'>, op_cmp>, sep, must<add_expr>>> {};
 struct op_and : TAO_PEGTL_STRING("&&") {};
-struct and_expr : seq<cmp_expr, star<sep, op_and, sep, must<cmp_expr>>> {};
+struct and_expr : seq<cmp_expr, star<sep, when<one<'&'>, op_and>, sep, must<cmp_expr>>> {};
 struct op_or : TAO_PEGTL_STRING("||") {};
-struct or_expr : seq<and_expr, star<sep, op_or, sep, must<and_expr>>> {};
+struct or_expr : seq<and_expr, star<sep, when<one<'|'>, op_or>, sep, must<and_expr>>> {};
 struct expression : seq<or_expr> {};
 
 // ---- Blocks of attributes: `{ name = expr ... }`.
 struct attr_name : identifier_raw {};
 struct attribute : if_must<attr_name, sep, equals, sep, expression> {};
 struct block_close : one<'}'> {};
-struct attr_block : if_must<one<'{'>, sep, star<attribute, sep>, block_close> {};
+struct attr_block : if_must<one<'{'>, sep, star<when<ident_first, attribute>, sep>, block_close> {};
 
 // ---- Step statements.
 struct message : seq<string> {};
 struct target_index : if_must<one<'['>, sep, expression, sep, index_close> {};
 struct target_name : dotted_name {};
-struct target : seq<target_name, opt<target_index>> {};
+struct target : seq<target_name, opt<when<one<'['>, target_index>>> {};
 struct action_type : dotted_name {};
-struct require_stmt : if_must<kw_require, sep, expression, opt<sep, message>> {};
+struct require_stmt : if_must<kw_require, sep, expression, opt<sep, when<one<'"'>, message>>> {};
 struct set_stmt : if_must<kw_set, sep, target, sep, attr_block> {};
 struct run_stmt : if_must<kw_run, sep, action_type, sep, attr_block> {};
-struct snapshot_stmt : if_must<kw_snapshot, sep, target, opt<sep, attr_block>> {};
-struct verify_stmt : if_must<kw_verify, sep, expression, opt<sep, message>, opt<sep, attr_block>> {};
-struct statement : sor<require_stmt, set_stmt, run_stmt, snapshot_stmt, verify_stmt> {};
+struct snapshot_stmt : if_must<kw_snapshot, sep, target, opt<sep, when<one<'{'>, attr_block>>> {};
+struct verify_stmt : if_must<kw_verify, sep, expression, opt<sep, when<one<'"'>, message>>,
+                             opt<sep, when<one<'{'>, attr_block>>> {};
+struct statement : sor<when<kw_require, require_stmt>, when<kw_set, set_stmt>,
+                       when<kw_run, run_stmt>, when<kw_snapshot, snapshot_stmt>,
+                       when<kw_verify, verify_stmt>> {};
 struct step_close : one<'}'> {};
-struct step_body : if_must<one<'{'>, sep, star<sor<statement, attribute>, sep>, step_close> {};
+struct step_body
+    : if_must<one<'{'>, sep, star<sor<statement, when<ident_first, attribute>>, sep>, step_close> {};
 
 // ---- Top-level blocks.
 struct decl_name : identifier {};
@@ -191,14 +207,16 @@ struct plan_name : seq<string> {};
 struct step_title : seq<string> {};
 struct import_path : seq<string> {};
 struct plan_block : if_must<kw_plan, sep, plan_name, sep, attr_block> {};
-struct input_block : if_must<kw_input, sep, decl_name, opt<sep, attr_block>> {};
+struct input_block : if_must<kw_input, sep, decl_name, opt<sep, when<one<'{'>, attr_block>>> {};
 struct let_block : if_must<kw_let, sep, decl_name, sep, equals, sep, expression> {};
 struct resource_block : if_must<kw_resource, sep, type_name, sep, decl_name, sep, attr_block> {};
-struct step_block : if_must<kw_step, sep, decl_name, sep, opt<step_title, sep>, step_body> {};
-struct import_block
-    : if_must<kw_import, sep, import_path, sep, kw_as, sep, decl_name, opt<sep, attr_block>> {};
-struct top_block
-    : sor<plan_block, input_block, let_block, resource_block, step_block, import_block> {};
+struct step_block
+    : if_must<kw_step, sep, decl_name, sep, opt<when<one<'"'>, step_title>, sep>, step_body> {};
+struct import_block : if_must<kw_import, sep, import_path, sep, kw_as, sep, decl_name,
+                              opt<sep, when<one<'{'>, attr_block>>> {};
+struct top_block : sor<when<kw_plan, plan_block>, when<kw_input, input_block>,
+                       when<kw_let, let_block>, when<kw_resource, resource_block>,
+                       when<kw_step, step_block>, when<kw_import, import_block>> {};
 struct end_of_file : eof {};
 struct file : seq<opt<utf8::bom>, sep, star<top_block, sep>, must<end_of_file>> {};
 

@@ -109,9 +109,10 @@ Expr IrBuilder::ToExpr(const Node& node) {
   }
   if (node.is_type<g::number>()) return Literal(std::strtod(node.string().c_str(), nullptr), range);
   if (node.is_type<g::duration>()) return Literal(ParseDurationText(node.string_view()), range);
-  if (node.is_type<g::kw_true>()) return Literal(true, range);
-  if (node.is_type<g::kw_false>()) return Literal(false, range);
-  if (node.is_type<g::kw_null>()) return Literal(Value(), range);
+  if (node.is_type<g::literal_word>()) {
+    std::string_view word = node.string_view();
+    return word == "null" ? Literal(Value(), range) : Literal(word == "true", range);
+  }
   if (node.is_type<g::string>()) return StringExpr(node);
   if (node.is_type<g::heredoc>()) return HeredocExpr(node);
   if (node.is_type<g::paren>()) return ToExpr(*node.children[0]);

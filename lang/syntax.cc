@@ -15,16 +15,17 @@ namespace {
 namespace g = upgrade::grammar;
 namespace pegtl = tao::pegtl;
 
-/// Deep enough for any plan a person writes; shallow enough that the parser, checker and
-/// evaluator (all recursive) stay far from the end of the stack.
-constexpr std::size_t kMaxRuleDepth = 1500;
+/// How deeply brackets, interpolations and prefix operators may nest: deep enough for any plan a
+/// person writes, shallow enough that the parser, checker and evaluator (all recursive) stay far
+/// from the end of the stack.
+constexpr std::size_t kMaxNesting = 128;
 
 /// Which rules become nodes. Expression levels with a single operand fold into it.
 template <typename Rule>
 using Selector = pegtl::parse_tree::selector<
     Rule,
     pegtl::parse_tree::store_content::on<
-        g::identifier, g::duration, g::number, g::kw_true, g::kw_false, g::kw_null, g::string,
+        g::identifier, g::duration, g::number, g::literal_word, g::string,
         g::string_text, g::escape, g::dollar_escape, g::interpolation, g::heredoc, g::heredoc_line,
         g::heredoc_text, g::list, g::map, g::map_entry, g::map_key, g::paren, g::call_args,
         g::index_suffix, g::attr_suffix, g::attribute_name, g::unary_op, g::unary_expr, g::op_mul,
@@ -36,12 +37,23 @@ using Selector = pegtl::parse_tree::selector<
     pegtl::parse_tree::fold_one::on<g::or_expr, g::and_expr, g::cmp_expr, g::add_expr,
                                     g::mul_expr, g::postfix>>;
 
-/// Bounds the nesting depth everywhere; records comments (once each, despite backtracking).
+/// Records comments (once each, despite backtracking) and bounds nesting at the rules every
+/// recursion of the grammar passes through.
 template <typename Rule>
-struct Actions : pegtl::limit_depth<kMaxRuleDepth> {};
+struct Actions : pegtl::nothing<Rule> {};
+
+template <typename Rule>
+struct NestingLimit : pegtl::limit_depth<kMaxNesting> {};
+template <> struct Actions<g::unary_expr> : NestingLimit<g::unary_expr> {};
+template <> struct Actions<g::paren> : NestingLimit<g::paren> {};
+template <> struct Actions<g::list> : NestingLimit<g::list> {};
+template <> struct Actions<g::map> : NestingLimit<g::map> {};
+template <> struct Actions<g::interpolation> : NestingLimit<g::interpolation> {};
+template <> struct Actions<g::call_args> : NestingLimit<g::call_args> {};
+template <> struct Actions<g::index_suffix> : NestingLimit<g::index_suffix> {};
 
 template <>
-struct Actions<g::comment> : pegtl::limit_depth<kMaxRuleDepth> {
+struct Actions<g::comment> {
   template <typename ActionInput>
   static void apply(const ActionInput& in, std::vector<Comment>& comments) {
     std::size_t byte = in.position().byte;
@@ -108,7 +120,12 @@ std::optional<Tree> Parse(const std::string& path, std::string text, Diagnostics
       range.begin = AfterLastToken(*tree.text, error.positions().front());
       range.begin.path = path;
     }
-    diagnostics.Error(range, std::string(error.message()));
+    std::string message(error.message());
+    if (message == "maximum parser rule nesting depth exceeded") {
+      message = "nested too deeply: more than " + std::to_string(kMaxNesting) +
+                " levels of brackets, interpolations or prefix operators";
+    }
+    diagnostics.Error(range, message);
     return std::nullopt;
   }
   if (!tree.root) {
