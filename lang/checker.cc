@@ -114,7 +114,7 @@ class Checker {
   void CheckInputs();
   void CheckResources();
   void CheckSteps();
-  void CheckStatement(Step& step, std::size_t index, Statement& statement, Context& context);
+  void CheckStatement(std::size_t index, Statement& statement, Context& context);
   const Resource* CheckTarget(Statement& statement, Context& context);
   void CheckLets();
 
@@ -483,8 +483,7 @@ const Resource* Checker::CheckTarget(Statement& statement, Context& context) {
   return resource;
 }
 
-void Checker::CheckStatement(Step& step, std::size_t index, Statement& statement,
-                             Context& context) {
+void Checker::CheckStatement(std::size_t index, Statement& statement, Context& context) {
   auto touch = [&](const std::string& name, const SourceRange& range) {
     touch_sites_[index].emplace(name, range);
   };
@@ -539,7 +538,6 @@ void Checker::CheckStatement(Step& step, std::size_t index, Statement& statement
           touch(value->name, statement.range);
         }
       }
-      (void)step;
       return;
     }
   }
@@ -565,7 +563,7 @@ void Checker::CheckSteps() {
                                           DidYouMean(after.name, names));
     }
     context.each_allowed = step.for_each.has_value();
-    for (auto& statement : step.statements) CheckStatement(step, i, statement, context);
+    for (auto& statement : step.statements) CheckStatement(i, statement, context);
   }
 }
 
