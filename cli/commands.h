@@ -10,6 +10,8 @@ namespace upgrade::cli {
 
 // One line per subcommand, e.g.:
 // void AddValidateCommand(CLI::App& app, int* exit_code);
+void AddPlanCommand(CLI::App& app, int* exit_code);
+void AddGraphCommand(CLI::App& app, int* exit_code);
 void AddValidateCommand(CLI::App& app, int* exit_code);
 void AddFmtCommand(CLI::App& app, int* exit_code);
 

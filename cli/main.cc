@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("upgrade ") + upgrade::kVersion);
   int exit_code = 0;
   // Subcommands, in the order `--help` lists them (one line each).
+  upgrade::cli::AddPlanCommand(app, &exit_code);
+  upgrade::cli::AddGraphCommand(app, &exit_code);
   upgrade::cli::AddValidateCommand(app, &exit_code);
   upgrade::cli::AddFmtCommand(app, &exit_code);
 
