@@ -14,5 +14,11 @@ void AddPlanCommand(CLI::App& app, int* exit_code);
 void AddGraphCommand(CLI::App& app, int* exit_code);
 void AddValidateCommand(CLI::App& app, int* exit_code);
 void AddFmtCommand(CLI::App& app, int* exit_code);
+void AddApplyCommand(CLI::App& app, int* exit_code);
+void AddRollbackCommand(CLI::App& app, int* exit_code);
+void AddShowCommand(CLI::App& app, int* exit_code);
+void AddHistoryCommand(CLI::App& app, int* exit_code);
+void AddStateCommand(CLI::App& app, int* exit_code);
+void AddForceUnlockCommand(CLI::App& app, int* exit_code);
 
 }  // namespace upgrade::cli

@@ -13,6 +13,12 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   // Subcommands, in the order `--help` lists them (one line each).
   upgrade::cli::AddPlanCommand(app, &exit_code);
+  upgrade::cli::AddApplyCommand(app, &exit_code);
+  upgrade::cli::AddRollbackCommand(app, &exit_code);
+  upgrade::cli::AddShowCommand(app, &exit_code);
+  upgrade::cli::AddHistoryCommand(app, &exit_code);
+  upgrade::cli::AddStateCommand(app, &exit_code);
+  upgrade::cli::AddForceUnlockCommand(app, &exit_code);
   upgrade::cli::AddGraphCommand(app, &exit_code);
   upgrade::cli::AddValidateCommand(app, &exit_code);
   upgrade::cli::AddFmtCommand(app, &exit_code);
