@@ -84,6 +84,17 @@ TEST_F(FsDirectoryTest, DeletesWholeTreeAndReverseRestoresItByteForByte) {
   EXPECT_EQ(TreeFingerprint(root_.path()), before_);
 }
 
+// A crash while the tree was being deleted leaves part of it; Reverse brings all of it back.
+TEST_F(FsDirectoryTest, ReverseAfterAPartialDeleteRestoresTheWholeTree) {
+  ResourceConfig resource = FsFixture::Resource("fs.directory", root_.Join("data"));
+  Change change = fs_.Plan(resource, {{"absent", true}});
+  Value undo = fs_.Prepare(resource, change);
+  std::filesystem::remove_all(root_.Join("data/sub"));
+  std::filesystem::remove(root_.Join("data/a.txt"));
+  fs_.Reverse(resource, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+}
+
 TEST_F(FsDirectoryTest, SnapshotRestoreReplacesTheTreeByteForByte) {
   ResourceConfig resource = FsFixture::Resource("fs.directory", root_.Join("data"));
   SnapshotResult estimate = fs_.provider().Snapshot(resource, {}, true, fs_.context());

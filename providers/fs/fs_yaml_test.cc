@@ -94,6 +94,18 @@ TEST_F(FsYamlTest, CreatesAMissingFileAndReverseRemovesIt) {
   EXPECT_EQ(TreeFingerprint(root_.path()), before_);
 }
 
+TEST_F(FsYamlTest, ReverseAfterNoApplyOrAHalfWrittenOneRestoresTheFile) {
+  Value::Map desired{{"values", Value::Map{{"services.db.image", "postgres:16"}}}};
+  Change change = fs_.Plan(resource_, desired);
+  Value undo = fs_.Prepare(resource_, change);
+  fs_.Reverse(resource_, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+  WriteFile(root_.Join(".docker-compose.yaml.upgrade-tmp"), "services:\n  db:\n");
+  WriteFile(root_.Join("docker-compose.yaml"), "truncated");
+  fs_.Reverse(resource_, undo);
+  EXPECT_EQ(TreeFingerprint(root_.path()), before_);
+}
+
 TEST_F(FsYamlTest, ReportsBadEditsAndBadFiles) {
   ReadResult read = fs_.provider().Read(resource_, fs_.context());
   DiffResult through = fs_.provider().Diff(
