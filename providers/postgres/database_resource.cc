@@ -64,7 +64,7 @@ void DatabaseResource::Describe(SchemaRegistry& registry) const {
   schema.description = "a database: present or absent, owner, encoding";
   schema.snapshot = true;
   schema.attributes = {
-      {"url", AttrType::kString, true, true, true, false, false, "the database's DSN"},
+      {"url", AttrType::kString, true, true, false, false, false, "the database's DSN"},
       {"name", AttrType::kString, false, true, false, false, false,
        "database name (default: the DSN's)"},
       {"maintenance_db", AttrType::kString, false, true, false, false, false,

@@ -64,7 +64,7 @@ void ExtensionResource::Describe(SchemaRegistry& registry) const {
   schema.description = "an extension installed in a database at a version";
   schema.attributes = {
       {"database", AttrType::kResource, false, true, false, false, false, "the database"},
-      {"url", AttrType::kString, false, true, true, false, false, "DSN, instead of database"},
+      {"url", AttrType::kString, false, true, false, false, false, "DSN, instead of database"},
       {"name", AttrType::kString, true, true, false, false, false, "extension name"},
       {"version", AttrType::kString, false, false, false, false, false,
        "installed version (default: the default version)"},

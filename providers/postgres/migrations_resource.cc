@@ -316,7 +316,7 @@ void MigrationsResource::Describe(SchemaRegistry& registry) const {
   schema.attributes = {
       {"database", AttrType::kResource, false, true, false, false, false,
        "the postgres.database to migrate"},
-      {"url", AttrType::kString, false, true, true, false, false,
+      {"url", AttrType::kString, false, true, false, false, false,
        "connection string, when no `database` is given"},
       {"dir", AttrType::kString, true, true, false, false, false,
        "directory of <version>_<name>.up.sql / .down.sql files"},

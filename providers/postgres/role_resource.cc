@@ -143,7 +143,7 @@ void RoleResource::Describe(SchemaRegistry& registry) const {
   schema.type = Type();
   schema.description = "a role: present or absent, login and attributes, memberships, password";
   schema.attributes = {
-      {"url", AttrType::kString, false, true, true, false, false, "the server's DSN"},
+      {"url", AttrType::kString, false, true, false, false, false, "the server's DSN"},
       {"database", AttrType::kResource, false, true, false, false, false,
        "a postgres.database on the server (instead of url)"},
       {"name", AttrType::kString, true, true, false, false, false, "role name"},

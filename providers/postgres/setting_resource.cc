@@ -134,7 +134,7 @@ void SettingResource::Describe(SchemaRegistry& registry) const {
   schema.type = Type();
   schema.description = "a server setting, changed with ALTER SYSTEM and a reload";
   schema.attributes = {
-      {"url", AttrType::kString, false, true, true, false, false, "the server's DSN"},
+      {"url", AttrType::kString, false, true, false, false, false, "the server's DSN"},
       {"database", AttrType::kResource, false, true, false, false, false,
        "a postgres.database on the server (instead of url)"},
       {"name", AttrType::kString, true, true, false, false, false, "setting name"},

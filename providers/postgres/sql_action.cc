@@ -18,7 +18,7 @@ void SqlAction::Describe(SchemaRegistry& registry) {
   schema.attributes = {
       {"database", AttrType::kResource, false, false, false, false, false,
        "the postgres.database to run it in"},
-      {"url", AttrType::kString, false, false, true, false, false,
+      {"url", AttrType::kString, false, false, false, false, false,
        "connection string, when no `database` is given"},
       {"sql", AttrType::kString, true, false, false, false, false, "the script"},
       {"undo", AttrType::kString, false, false, false, false, false,
