@@ -39,7 +39,9 @@ TEST(DockerRollingTest, TheSecondFailsAndTheFirstIsPutBack) {
     Driven driven = env.Drive(node, {{"image", Value("upgrade-test/web:v2")}});
     done.emplace_back(node, driven.undo);
     failure = driven.apply.error;
-    if (failure.empty()) EXPECT_EQ(HttpGetBody(ports[i], "/version"), "v2");
+    if (failure.empty()) {
+      EXPECT_EQ(HttpGetBody(ports[i], "/version"), "v2");
+    }
   }
   EXPECT_EQ(failure, "container " + names[1] + " is unhealthy");
   ASSERT_EQ(done.size(), 2u);
