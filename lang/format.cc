@@ -107,6 +107,16 @@ class Formatter {
     }
     return false;
   }
+  bool HasBlankLineBetween(const Node& first, const Node& second) const {
+    int line = LastLine(first);
+    auto it = std::lower_bound(comments_.begin(), comments_.end(), first.m_end.byte,
+                               [](const syntax::Comment& c, std::size_t byte) { return c.byte < byte; });
+    for (; it != comments_.end() && it->byte < second.m_begin.byte; ++it) {
+      if (it->line > line + 1) return true;
+      line = it->line;
+    }
+    return BeginLine(second) > line + 1;
+  }
   void AlignResourceHeaders(const Node& root);
   void TopBlock(const Node& node);
   void StepBody(const Node& body, int indent);
@@ -131,18 +141,15 @@ class Formatter {
   int current_indent_ = 0;
 };
 
-// Resource blocks in an unbroken run (no blank line, no comment line) align their names and
-// braces, as in a table.
+// Resource blocks in an unbroken run (no blank line between them; comment lines do not break
+// it) align their names, and those written on one line their braces too, as in a table.
 void Formatter::AlignResourceHeaders(const Node& root) {
   const auto& blocks = root.children;
   for (std::size_t begin = 0; begin < blocks.size();) {
     std::size_t end = begin;
     std::size_t type_width = 0, name_width = 0;
     while (end < blocks.size() && blocks[end]->is_type<g::resource_block>()) {
-      if (end > begin && (BeginLine(*blocks[end]) > LastLine(*blocks[end - 1]) + 1 ||
-                          CommentLineBetween(*blocks[end - 1], *blocks[end]))) {
-        break;
-      }
+      if (end > begin && HasBlankLineBetween(*blocks[end - 1], *blocks[end])) break;
       type_width = std::max(type_width, Child<g::type_name>(*blocks[end])->string_view().size());
       name_width = std::max(name_width, Child<g::decl_name>(*blocks[end])->string_view().size());
       ++end;
@@ -175,7 +182,8 @@ void Formatter::TopBlock(const Node& node) {
     std::string type = Child<g::type_name>(node)->string();
     std::string name = Child<g::decl_name>(node)->string();
     type.resize(std::max(type.size(), type_width), ' ');
-    name.resize(std::max(name.size(), name_width), ' ');
+    const Node& block = *Child<g::attr_block>(node);
+    if (BeginLine(block) == LastLine(block)) name.resize(std::max(name.size(), name_width), ' ');
     Put("resource " + type + " " + name + " ");
     AttrBlock(*Child<g::attr_block>(node), 0);
     EndLine();

@@ -59,14 +59,17 @@ TEST(ValidateCommandTest, ErrorsPointIntoTheFileAndExitOne) {
   WriteFile(dir.Join("bad.upg"), bad);
   CommandResult result = Upgrade(dir, {"validate", "ok.upg", "bad.upg"});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_EQ(result.out, "ok.upg: valid\nbad.upg: 2 errors\n");
+  EXPECT_EQ(result.out, "ok.upg: valid\nbad.upg: 2 errors, 1 warning\n");
   EXPECT_EQ(result.err,
             "bad.upg:7:10: error: unknown resource type 'fs.fil', did you mean 'fs.file'?\n"
             "resource fs.fil note { path = \"/tmp/upgrade-e2e-note.txt\" }\n"
             "         ^~~~~~\n"
-            "bad.upg:10:25: error: unknown input 'greting', did you mean 'greeting'?\n"
+            "bad.upg:10:24: error: unknown input 'greting', did you mean 'greeting'?\n"
             "  set note { content = input.greting }\n"
-            "                       ^~~~~~~~~~~~~\n");
+            "                       ^~~~~~~~~~~~~\n"
+            "bad.upg:5:7: warning: input 'greeting' is never used\n"
+            "input greeting { default = \"hello\" }\n"
+            "      ^~~~~~~~\n");
 }
 
 TEST(ValidateCommandTest, MissingFileIsAnError) {
