@@ -1,10 +1,27 @@
 // The `upgrade` command: parses the command line and hands each subcommand to its handler.
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <iostream>
+#include <string>
 
 #include "cli/commands.h"
 #include "cli/version.h"
+
+namespace {
+
+// A command-line mistake, in the project's error form: `error: ...`, lower-case, exit 1.
+int ReportUsageError(const CLI::App& app, const CLI::ParseError& error) {
+  std::string message = error.what();
+  if (!message.empty()) message[0] = static_cast<char>(std::tolower(message[0]));
+  while (!message.empty() && (message.back() == '.' || message.back() == '\n')) message.pop_back();
+  std::string command = "upgrade";
+  for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+  std::cerr << "error: " << message << "\nnote: run '" << command << " --help' for usage\n";
+  return 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"upgrade: plan, apply and roll back software upgrades from plan files"};
@@ -23,7 +40,13 @@ int main(int argc, char** argv) {
   upgrade::cli::AddValidateCommand(app, &exit_code);
   upgrade::cli::AddFmtCommand(app, &exit_code);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& success) {
+    return app.exit(success);  // --help, --version
+  } catch (const CLI::ParseError& error) {
+    return ReportUsageError(app, error);
+  }
   if (app.get_subcommands().empty()) std::cout << app.help();
   return exit_code;
 }
