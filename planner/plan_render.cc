@@ -79,8 +79,9 @@ void RenderChange(const PlannedOperation& op, const Style& style, std::string& o
   const Change& change = op.operation.change;
   const ResourceConfig& resource = op.operation.resource;
   out += "  # " + resource.name + " " + VerbOf(change.action) + "\n";
+  // As terraform: the comment line names the instance, the block the resource's name.
   out += "  " + style.Symbol(SymbolOf(change.action)) + " resource \"" + resource.type + "\" \"" +
-         resource.name + "\" {\n";
+         resource.name.substr(0, resource.name.find('[')) + "\" {\n";
   std::vector<std::string> names;
   for (const AttributeChange& a : change.attributes) names.push_back(a.name);
   size_t width = Widest(names);
