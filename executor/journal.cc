@@ -19,17 +19,6 @@ namespace {
 
 constexpr const char* kFormatName = "upgrade-journal";
 
-bool WriteAll(int fd, const std::string& bytes) {
-  size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    written += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 std::optional<JournalRecord> RecordFromJson(const nlohmann::json& json) {
   if (!json.is_object() || !json.contains("type") || !json["type"].is_string()) {
     return std::nullopt;

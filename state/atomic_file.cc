@@ -21,6 +21,8 @@ std::string ErrnoText(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
+}  // namespace
+
 bool WriteAll(int fd, const std::string& bytes) {
   size_t written = 0;
   while (written < bytes.size()) {
@@ -31,8 +33,6 @@ bool WriteAll(int fd, const std::string& bytes) {
   }
   return true;
 }
-
-}  // namespace
 
 bool SyncDirectory(const std::string& dir, std::string* error) {
   int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

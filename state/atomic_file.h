@@ -10,6 +10,9 @@ namespace upgrade {
 /// Writes `bytes` to `path` atomically and durably; false and `*error` on failure.
 bool WriteFileAtomic(const std::string& path, const std::string& bytes, std::string* error);
 
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR; false on an error (errno).
+bool WriteAll(int fd, const std::string& bytes);
+
 /// Fsyncs the directory `dir` so a rename or a new entry in it survives a crash.
 bool SyncDirectory(const std::string& dir, std::string* error);
 
