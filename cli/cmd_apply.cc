@@ -14,6 +14,7 @@
 #include "cli/run_output.h"
 #include "executor/executor.h"
 #include "executor/run_session.h"
+#include "executor/secret_restore.h"
 #include "planner/plan_file.h"
 #include "planner/plan_render.h"
 #include "planner/planner.h"
@@ -177,9 +178,23 @@ int RunResume(const ApplyFlags& flags, const ProviderRegistry& providers) {
   }
   Diagnostics diagnostics;
   std::optional<Plan> plan = LoadPlanFile(session->runs().PlanPath(run_id), diagnostics);
-  if (!plan) {
-    SourceCache cache;
+  SourceCache cache;
+  SecretRestoreOptions restore;
+  restore.resuming = true;
+  if (plan && plan->program) {
+    for (const auto& [path, text] : plan->sources) cache.Add(path, text);
+    restore.given = ReadVars(*plan->program, flags.vars, flags.var_file, diagnostics);
+  }
+  if (!plan || diagnostics.HasErrors()) {
     PrintDiagnostics(diagnostics, cache, flags.no_color);
+    return 1;
+  }
+  // plan.json and the journal hold secrets as digests: evaluate them again, checked.
+  std::vector<std::string> warnings;
+  error = RestoreSecrets(*plan, history, restore, providers, &warnings);
+  for (const auto& warning : warnings) std::cerr << "warning: " << warning << "\n";
+  if (!error.empty()) {
+    std::cerr << "error: " << error << "\n";
     return 1;
   }
   if (!session->ContinueRun(run_id, &error)) {

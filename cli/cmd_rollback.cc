@@ -8,9 +8,12 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/plan_inputs.h"
 #include "cli/run_output.h"
 #include "executor/rollback.h"
 #include "executor/run_session.h"
+#include "executor/secret_restore.h"
+#include "planner/plan_file.h"
 #include "providers/registry.h"
 
 namespace upgrade::cli {
@@ -19,6 +22,8 @@ namespace {
 /// The command line of `upgrade rollback`.
 struct RollbackFlags {
   std::string run;
+  std::vector<std::string> vars;
+  std::string var_file;
   bool auto_approve = false;
   bool force = false;
   std::string state = ".upgrade";
@@ -36,6 +41,31 @@ std::string Joined(const std::vector<std::string>& items) {
   return out;
 }
 
+// Puts the sensitive values the journal holds as digests back into `records`, evaluating the
+// run's program (from its plan.json) again with the inputs given now. An error text, or "".
+std::string RestoreRunSecrets(const RollbackFlags& flags, const std::string& plan_json,
+                              const ProviderRegistry& providers,
+                              std::vector<JournalRecord>& records) {
+  if (!std::filesystem::exists(plan_json)) return "";
+  Diagnostics diagnostics;
+  SourceCache cache;
+  std::optional<Plan> plan = LoadPlanFile(plan_json, diagnostics);
+  SecretRestoreOptions options;
+  if (plan && plan->program) {
+    for (const auto& [path, text] : plan->sources) cache.Add(path, text);
+    options.given = ReadVars(*plan->program, flags.vars, flags.var_file, diagnostics);
+  }
+  if (diagnostics.HasErrors()) {
+    PrintDiagnostics(diagnostics, cache, flags.no_color);
+    return "cannot read the inputs of the run";
+  }
+  if (!plan) return "";
+  std::vector<std::string> warnings;
+  std::string error = RestoreSecrets(*plan, records, options, providers, &warnings);
+  for (const auto& warning : warnings) std::cerr << "warning: " << warning << "\n";
+  return error;
+}
+
 int RunRollback(const RollbackFlags& flags) {
   bool color = ColorFor(STDOUT_FILENO, flags.no_color);
   std::string error;
@@ -48,13 +78,15 @@ int RunRollback(const RollbackFlags& flags) {
   if (run_id.empty()) return Fail("no run to roll back in " + flags.state);
   std::vector<JournalRecord> records;
   if (!ReadJournal(session->runs().JournalPath(run_id), &records, &error)) return Fail(error);
-  JournalView view = ViewJournal(records);
-  if (view.Status() == "rolled back") {
+  if (ViewJournal(records).Status() == "rolled back") {
     std::cout << "Run " << run_id << " was already rolled back; nothing to do.\n";
     return 0;
   }
-  if (!session->ContinueRun(run_id, &error)) return Fail(error);
   std::unique_ptr<ProviderRegistry> providers = MakeDefaultProviders();
+  error = RestoreRunSecrets(flags, session->runs().PlanPath(run_id), *providers, records);
+  if (!error.empty()) return Fail(error);
+  JournalView view = ViewJournal(records);
+  if (!session->ContinueRun(run_id, &error)) return Fail(error);
   std::string base_dir = std::filesystem::path(view.plan_path).parent_path().string();
   ProviderChangeRunner runner(*providers, session->Context(base_dir));
   RollbackPlan plan = PlanRollback(view, {});
@@ -101,6 +133,10 @@ void AddRollbackCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<RollbackFlags>();
   CLI::App* rollback = app.add_subcommand("rollback", "Reverse a run from its journal");
   rollback->add_option("--run", flags->run, "The run to reverse (default: the latest)");
+  rollback->add_option("--var", flags->vars,
+                       "A sensitive input the run used, NAME=VALUE (repeatable)");
+  rollback->add_option("--var-file", flags->var_file,
+                       "Input values: a JSON object or NAME = VALUE lines");
   rollback->add_flag("--auto-approve", flags->auto_approve, "Roll back without asking");
   rollback->add_flag("--force", flags->force,
                      "Roll back even if resources changed since; leave irreversible ones");

@@ -295,6 +295,13 @@ bool Planner::EvaluateProgram(const Program& program, const std::map<std::string
   return diagnostics.ErrorCount() == errors_before;
 }
 
+bool Planner::EvaluateConfigs(const Program& program, const std::map<std::string, Value>& given,
+                              ScopeData& data, Diagnostics& diagnostics) {
+  ProviderContext context;
+  context.base_dir = DirectoryOf(options_.plan_path.empty() ? program.path : options_.plan_path);
+  return EvaluateProgram(program, given, data, context, diagnostics);
+}
+
 std::map<std::string, std::vector<std::pair<std::string, Value>>> Planner::StepElements(
     const Program& program, ScopeData& data, const std::map<std::string, State>* states,
     ProviderContext& context, Diagnostics& diagnostics) {

@@ -62,6 +62,13 @@ class Planner {
                                       const std::map<std::string, Value>& given,
                                       Diagnostics& diagnostics);
 
+  /// Phases 1 and 2 alone: the inputs (given, else their defaults) and the resource
+  /// configurations of `program`, evaluated as Run does, into `data`; reads no resource. Used to
+  /// get back the sensitive values a run kept only as digests. False on errors; whatever did
+  /// evaluate is in `data` all the same.
+  bool EvaluateConfigs(const Program& program, const std::map<std::string, Value>& given,
+                       ScopeData& data, Diagnostics& diagnostics);
+
  private:
   /// Phases 1 and 2: inputs, resources and lets into `data`. False on errors.
   bool EvaluateProgram(const Program& program, const std::map<std::string, Value>& given,

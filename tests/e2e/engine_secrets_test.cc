@@ -1,0 +1,203 @@
+// End-to-end tests of sensitive values across processes: a run keeps its secrets only as
+// digests, so `upgrade rollback` and `upgrade apply --resume` in a new process take them again
+// (`--var`, or an `env()` default), check them against the digests, and hand the real values
+// to providers; without them, or with different ones, they refuse before changing anything.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "tests/e2e/engine_e2e_util.h"
+#include "tests/support/test_support.h"
+
+namespace upgrade::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Writes the token into a config file, removes the token file (its undo writes the token back
+// from its environment), then fails, so the run stops with both steps to undo.
+constexpr const char* kRevokePlan = R"(plan "revoke" {}
+input root  { type = "string" }
+input token { sensitive = true }
+resource fs.file conf { path = "${input.root}/app.conf"  sensitive = true }
+step write { set conf { content = "token=${input.token}\n"  mode = "0600" } }
+step revoke {
+  after = [write]
+  run exec.command {
+    argv = ["rm", "token"]
+    cwd  = input.root
+    env  = { TOKEN = input.token }
+    undo = ["sh", "-c", "printf %s \"$TOKEN\" > token && chmod 600 token"]
+  }
+}
+step broken {
+  after = [revoke]
+  run exec.command {
+    argv = ["false"]
+    undo = ["true"]
+  }
+}
+)";
+
+constexpr const char* kSecret = "Pa55-w0rd-of-the-run";
+
+class EngineSecretsTest : public ::testing::Test {
+ protected:
+  EngineSecretsTest() {
+    root_ = dir_.Join("root");
+    state_ = dir_.Join("state");
+    plan_ = dir_.Join("revoke.upg");
+    std::filesystem::create_directories(root_);
+    WriteFile(root_ + "/token", kSecret);
+    std::filesystem::permissions(root_ + "/token", std::filesystem::perms(0600));
+  }
+
+  CommandResult Upgrade(std::vector<std::string> args,
+                        std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), UpgradeBinary());
+    env["NO_COLOR"] = "1";
+    return RunCommand(args, env);
+  }
+
+  // Applies the plan with the secret; the run stops at `broken`.
+  void ApplyAndStop(const std::string& token_var,
+                    const std::map<std::string, std::string>& env = {}) {
+    std::vector<std::string> args = {"apply", plan_, "--var", "root=" + root_, "--state",
+                                     state_, "--auto-approve", "--on-failure", "stop"};
+    if (!token_var.empty()) {
+      args.push_back("--var");
+      args.push_back(token_var);
+    }
+    CommandResult apply = Upgrade(args, env);
+    ASSERT_EQ(apply.exit_code, 1) << apply.out << apply.err;
+    ASSERT_THAT(apply.out, HasSubstr("stopped")) << apply.out << apply.err;
+    ASSERT_EQ(ReadFile(root_ + "/app.conf"), std::string("token=") + kSecret + "\n");
+    ASSERT_FALSE(std::filesystem::exists(root_ + "/token"));
+    ExpectNoSecretStored(apply);
+  }
+
+  // The secret is in no file under the state directory (state, journal, plan.json, log) and in
+  // nothing the command printed.
+  void ExpectNoSecretStored(const CommandResult& result) {
+    EXPECT_THAT(result.out + result.err, Not(HasSubstr(kSecret)));
+    std::string stored = AllBytesUnder(state_);
+    EXPECT_THAT(stored, HasSubstr("$sensitive"));
+    EXPECT_THAT(stored, Not(HasSubstr(kSecret)));
+  }
+
+  std::string JournalText() {
+    std::string text;
+    for (const auto& run : std::filesystem::directory_iterator(state_ + "/runs")) {
+      text += ReadFile(run.path().string() + "/journal.jsonl");
+    }
+    return text;
+  }
+
+  TempDir dir_;
+  std::string root_;
+  std::string state_;
+  std::string plan_;
+};
+
+TEST_F(EngineSecretsTest, RollbackInANewProcessTakesTheSecretAgainAndChecksIt) {
+  WriteFile(plan_, kRevokePlan);
+  auto before = TreeOf(root_);
+  ApplyAndStop(std::string("token=") + kSecret);
+  auto after_apply = TreeOf(root_);
+  std::string journal = JournalText();
+
+  CommandResult missing = Upgrade({"rollback", "--state", state_, "--auto-approve"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err,
+            "error: input \"token\" is sensitive and is not stored; give it again with --var "
+            "token=...\n");
+  EXPECT_EQ(TreeOf(root_), after_apply);
+  EXPECT_EQ(JournalText(), journal);
+
+  CommandResult wrong = Upgrade({"rollback", "--state", state_, "--auto-approve", "--var",
+                                 "token=not-the-secret"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_EQ(wrong.err,
+            "error: input \"token\" differs from the value the run used for exec.command in "
+            "step revoke\n");
+  EXPECT_EQ(TreeOf(root_), after_apply);
+  EXPECT_EQ(JournalText(), journal);
+
+  CommandResult rollback = Upgrade(
+      {"rollback", "--state", state_, "--auto-approve", "--var", std::string("token=") + kSecret});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  EXPECT_THAT(rollback.out, HasSubstr("Rollback complete!"));
+  EXPECT_EQ(TreeOf(root_), before);
+  EXPECT_EQ(ReadFile(root_ + "/token"), kSecret);
+  ExpectNoSecretStored(rollback);
+}
+
+TEST_F(EngineSecretsTest, RollbackReadsAnEnvDefaultAgain) {
+  std::string plan = kRevokePlan;
+  plan.replace(plan.find("input token { sensitive = true }"), 32,
+               "input token {\n  sensitive = true\n  default   = env(\"REVOKE_TOKEN\")\n}");
+  WriteFile(plan_, plan);
+  auto before = TreeOf(root_);
+  ApplyAndStop("", {{"REVOKE_TOKEN", kSecret}});
+  auto after_apply = TreeOf(root_);
+
+  CommandResult unset = Upgrade({"rollback", "--state", state_, "--auto-approve"});
+  EXPECT_EQ(unset.exit_code, 1);
+  EXPECT_EQ(unset.err,
+            "error: input \"token\" is sensitive and is not stored; give it again with --var "
+            "token=...\n");
+  CommandResult changed = Upgrade({"rollback", "--state", state_, "--auto-approve"},
+                                  {{"REVOKE_TOKEN", "rotated-since"}});
+  EXPECT_EQ(changed.exit_code, 1);
+  EXPECT_THAT(changed.err, HasSubstr("error: input \"token\" differs from the value the run used"));
+  EXPECT_EQ(TreeOf(root_), after_apply);
+
+  CommandResult rollback = Upgrade({"rollback", "--state", state_, "--auto-approve"},
+                                   {{"REVOKE_TOKEN", kSecret}});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  EXPECT_EQ(TreeOf(root_), before);
+  ExpectNoSecretStored(rollback);
+}
+
+TEST_F(EngineSecretsTest, ResumeTakesTheSecretAgain) {
+  std::string plan = kRevokePlan;
+  // A marker file makes `broken` fail once and pass when resumed.
+  plan.replace(plan.find("argv = [\"false\"]"), 16,
+               "argv = [\"test\", \"-e\", \"fixed\"]\n    cwd  = input.root");
+  WriteFile(plan_, plan);
+  ApplyAndStop(std::string("token=") + kSecret);
+  std::string journal = JournalText();
+
+  CommandResult missing = Upgrade({"apply", "--resume", "--state", state_, "--auto-approve"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err,
+            "error: input \"token\" is sensitive and is not stored; give it again with --var "
+            "token=...\n");
+  EXPECT_EQ(JournalText(), journal);
+  CommandResult wrong = Upgrade(
+      {"apply", "--resume", "--state", state_, "--auto-approve", "--var", "token=nope"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("error: input \"token\" differs from the value the run used"));
+  EXPECT_EQ(JournalText(), journal);
+
+  WriteFile(root_ + "/fixed", "");
+  CommandResult resume = Upgrade({"apply", "--resume", "--state", state_, "--auto-approve",
+                                  "--var", std::string("token=") + kSecret});
+  ASSERT_EQ(resume.exit_code, 0) << resume.out << resume.err;
+  EXPECT_THAT(resume.out, HasSubstr("Apply complete!"));
+  ExpectNoSecretStored(resume);
+
+  // The resumed run is rolled back with the secret it was given again: the token comes back.
+  CommandResult rollback = Upgrade(
+      {"rollback", "--state", state_, "--auto-approve", "--var", std::string("token=") + kSecret});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  EXPECT_EQ(ReadFile(root_ + "/token"), kSecret);
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/app.conf"));
+  ExpectNoSecretStored(rollback);
+}
+
+}  // namespace
+}  // namespace upgrade::testing
