@@ -95,6 +95,7 @@ struct Evaluated {
   ScopeData data;
   std::vector<std::string> missing;    ///< sensitive inputs neither given nor defaulted
   std::vector<std::string> differing;  ///< inputs given now that differ from the run's
+  std::vector<std::string> unknown;    ///< given now, but the program declares no such input
 };
 
 // Evaluates the saved program as the planner does. A sensitive input that has no value now
@@ -107,6 +108,7 @@ Evaluated EvaluateAgain(const Plan& plan, const std::map<std::string, Value>& gi
     if (!value.sensitive()) inputs[name] = value;
   }
   for (const auto& [name, value] : given) {
+    if (plan.program->FindInput(name) == nullptr) out.unknown.push_back(name);
     auto saved = plan.inputs.find(name);
     if (saved != plan.inputs.end() && !saved->second.sensitive() && saved->second != value) {
       out.differing.push_back(name);
@@ -179,6 +181,7 @@ std::string RestoreSecrets(Plan& plan, std::vector<JournalRecord>& records,
                            std::vector<std::string>* warnings) {
   if (plan.program == nullptr) return "";
   Evaluated fresh = EvaluateAgain(plan, options.given, providers);
+  if (!fresh.unknown.empty()) return "unknown input \"" + fresh.unknown.front() + "\"";
   SecretBook book;
   Tally needed;  // what the rollback or the resume will hand to a provider
 

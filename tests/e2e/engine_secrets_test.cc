@@ -117,6 +117,11 @@ TEST_F(EngineSecretsTest, RollbackInANewProcessTakesTheSecretAgainAndChecksIt) {
   EXPECT_EQ(TreeOf(root_), after_apply);
   EXPECT_EQ(JournalText(), journal);
 
+  CommandResult unknown = Upgrade({"rollback", "--state", state_, "--auto-approve", "--var",
+                                   std::string("tokn=") + kSecret});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(unknown.err, "error: unknown input \"tokn\"\n");
+
   CommandResult wrong = Upgrade({"rollback", "--state", state_, "--auto-approve", "--var",
                                  "token=not-the-secret"});
   EXPECT_EQ(wrong.exit_code, 1);
