@@ -4,6 +4,7 @@
 // to providers; without them, or with different ones, they refuse before changing anything.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -202,6 +203,65 @@ TEST_F(EngineSecretsTest, ResumeTakesTheSecretAgain) {
   EXPECT_EQ(ReadFile(root_ + "/token"), kSecret);
   EXPECT_FALSE(std::filesystem::exists(root_ + "/app.conf"));
   ExpectNoSecretStored(rollback);
+}
+
+std::string Psql(const std::string& dsn, const std::string& sql) {
+  CommandResult result = RunCommand({"psql", dsn, "-Atqc", sql});
+  EXPECT_EQ(result.exit_code, 0) << sql << ": " << result.err;
+  return result.out;
+}
+
+// The case that needs the secret itself: a database whose URL carries a password, from a
+// sensitive input. Reversing the migration must connect with the real URL. (The test server
+// trusts local connections, so the password is accepted and not checked.)
+TEST_F(EngineSecretsTest, PostgresRollbackConnectsWithTheUrlGivenAgain) {
+  std::string admin = RequireEnv("UPGRADE_TEST_PG_DSN");
+  std::string host_port = admin.substr(admin.find('@') + 1);
+  host_port = host_port.substr(0, host_port.find('/'));
+  std::string name = "engine_secrets_" + std::to_string(getpid());
+  Psql(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  Psql(admin, "CREATE DATABASE " + name);
+  std::string dsn = "postgresql://postgres:" + std::string(kSecret) + "@" + host_port + "/" + name;
+  std::filesystem::create_directories(dir_.Join("migrations"));
+  WriteFile(dir_.Join("migrations/0001_orders.up.sql"), "CREATE TABLE orders (id int);\n");
+  WriteFile(dir_.Join("migrations/0001_orders.down.sql"), "DROP TABLE orders;\n");
+  WriteFile(plan_, R"(plan "orders" { on_failure = stop }
+input dsn { sensitive = true }
+resource postgres.database   db     { url = input.dsn }
+resource postgres.migrations schema { database = db  dir = "migrations" }
+step migrate { set schema { version = "0001" } }
+)");
+  const std::string tables =
+      "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables "
+      "WHERE table_schema = 'public'";
+  std::string before = Psql(dsn, tables);
+  CommandResult apply = Upgrade({"apply", plan_, "--var", "dsn=" + dsn, "--state", state_,
+                                 "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  std::string applied = Psql(dsn, tables);
+  EXPECT_THAT(applied, HasSubstr("orders"));
+  ExpectNoSecretStored(apply);
+
+  CommandResult missing = Upgrade({"rollback", "--state", state_, "--auto-approve"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err,
+            "error: input \"dsn\" is sensitive and is not stored; give it again with --var "
+            "dsn=...\n");
+  EXPECT_EQ(Psql(dsn, tables), applied);
+  CommandResult wrong = Upgrade({"rollback", "--state", state_, "--auto-approve", "--var",
+                                 "dsn=postgresql://postgres:other@" + host_port + "/" + name});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_EQ(wrong.err,
+            "error: input \"dsn\" differs from the value the run used for "
+            "postgres.migrations schema\n");
+  EXPECT_EQ(Psql(dsn, tables), applied);
+
+  CommandResult rollback = Upgrade({"rollback", "--state", state_, "--auto-approve", "--var",
+                                    "dsn=" + dsn});
+  EXPECT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  EXPECT_EQ(Psql(dsn, tables), before);
+  ExpectNoSecretStored(rollback);
+  Psql(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
 }
 
 }  // namespace
