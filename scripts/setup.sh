@@ -9,7 +9,8 @@ build_dir="${UPGRADE_BUILD_DIR:-$repo/build}"
 
 bash "$repo/scripts/install-deps.sh"
 
-options=(-G Ninja)
+# RelWithDebInfo by default; scripts/test.sh asks for the quicker-to-build Testing type.
+options=(-G Ninja -DCMAKE_BUILD_TYPE="${UPGRADE_BUILD_TYPE:-RelWithDebInfo}")
 if [[ "${CI:-}" == true ]]; then
   options+=(-DUPGRADE_WERROR=ON)
 fi

@@ -8,6 +8,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${UPGRADE_BUILD_DIR:-$repo/build}"
 export UPGRADE_BUILD_DIR="$build_dir"
+export UPGRADE_BUILD_TYPE="${UPGRADE_BUILD_TYPE:-Testing}"
 timings=()
 
 # Runs one phase, timing it: phase NAME COMMAND...
