@@ -174,18 +174,14 @@ std::string Describe(const Unrestored& item) {
   return "the sensitive attribute " + item.attribute + " of " + item.owner;
 }
 
-}  // namespace
+void Append(Tally& into, const Tally& from) {
+  into.mismatched.insert(into.mismatched.end(), from.mismatched.begin(), from.mismatched.end());
+  into.unresolved.insert(into.unresolved.end(), from.unresolved.begin(), from.unresolved.end());
+}
 
-std::string RestoreSecrets(Plan& plan, std::vector<JournalRecord>& records,
-                           const SecretRestoreOptions& options, const ProviderRegistry& providers,
-                           std::vector<std::string>* warnings) {
-  if (plan.program == nullptr) return "";
-  Evaluated fresh = EvaluateAgain(plan, options.given, providers);
-  if (!fresh.unknown.empty()) return "unknown input \"" + fresh.unknown.front() + "\"";
-  SecretBook book;
-  Tally needed;  // what the rollback or the resume will hand to a provider
-
-  // The plan: inputs and resources, which a resumed run compiles its operations from.
+// Puts secrets back into the plan's inputs and resources, which a resumed run compiles its
+// operations from. What could not be put back goes to `tally`.
+void RestorePlan(Plan& plan, const Evaluated& fresh, SecretBook& book, Tally& tally) {
   for (auto& [name, value] : plan.inputs) {
     auto now = fresh.data.inputs.find(name);
     if (!IsDigest(value) || now == fresh.data.inputs.end()) continue;
@@ -198,18 +194,16 @@ std::string RestoreSecrets(Plan& plan, std::vector<JournalRecord>& records,
     Value stored(config.config);
     auto now = fresh.data.resources.find(name);
     Value current = now != fresh.data.resources.end() ? Value(now->second.config) : Value();
-    Tally tally;
     RestoreFrom(stored, &current, "", OwnerOf("change", config.type, name, ""), book, tally);
     config.config = stored.as_map();
-    if (options.resuming) {
-      needed.mismatched.insert(needed.mismatched.end(), tally.mismatched.begin(),
-                               tally.mismatched.end());
-      needed.unresolved.insert(needed.unresolved.end(), tally.unresolved.begin(),
-                               tally.unresolved.end());
-    }
   }
+}
 
-  // The journal: the operations a rollback reverses (or a resume reverses before retrying).
+// Puts secrets back into the journal's intents and undo records. What could not be put back in
+// an operation a rollback (or a resume) reverses goes to `tally`.
+void RestoreJournal(const Plan& plan, std::vector<JournalRecord>& records,
+                    const Evaluated& fresh, const ProviderRegistry& providers, SecretBook& book,
+                    Tally& tally) {
   JournalView view = ViewJournal(records);
   std::set<std::string> relevant;
   std::set<std::string> action_steps;
@@ -229,35 +223,52 @@ std::string RestoreSecrets(Plan& plan, std::vector<JournalRecord>& records,
     } else if (auto it = fresh.data.resources.find(name); it != fresh.data.resources.end()) {
       current = Value(it->second.config);
     }
-    Tally tally;
+    Tally found;
     RestoreFrom(record.data["config"], &current, "",
-                OwnerOf(kind, record.GetString("resource_type"), name, record.step), book, tally);
-    if (!relevant.count(record.op)) continue;
-    needed.mismatched.insert(needed.mismatched.end(), tally.mismatched.begin(),
-                             tally.mismatched.end());
-    needed.unresolved.insert(needed.unresolved.end(), tally.unresolved.begin(),
-                             tally.unresolved.end());
+                OwnerOf(kind, record.GetString("resource_type"), name, record.step), book, found);
+    if (relevant.count(record.op)) Append(tally, found);
   }
   for (JournalRecord& record : records) {
     if (auto it = record.data.find("undo"); it != record.data.end()) {
       RestoreFromBook(it->second, book);
     }
   }
+}
 
-  bool needs_secrets = options.resuming || !needed.mismatched.empty() ||
-                       !needed.unresolved.empty();
+// The error for what could not be put back, or "" (then `needed.unresolved` become warnings).
+std::string Verdict(const Evaluated& fresh, const Tally& needed, bool resuming) {
+  bool needs_secrets = resuming || !needed.mismatched.empty() || !needed.unresolved.empty();
   if (needs_secrets && !fresh.missing.empty()) {
     const std::string& name = fresh.missing.front();
     return "input \"" + name + "\" is sensitive and is not stored; give it again with --var " +
            name + "=...";
   }
-  if (!fresh.differing.empty() && (options.resuming || !needed.mismatched.empty())) {
+  if (!fresh.differing.empty() && (resuming || !needed.mismatched.empty())) {
     return "input \"" + fresh.differing.front() + "\" differs from the value the run used" +
            (needed.mismatched.empty() ? "" : " for " + needed.mismatched.front().owner);
   }
   if (!needed.mismatched.empty()) {
     return Describe(needed.mismatched.front()) + " differs from the value the run used";
   }
+  return "";
+}
+
+}  // namespace
+
+std::string RestoreSecrets(Plan& plan, std::vector<JournalRecord>& records,
+                           const SecretRestoreOptions& options, const ProviderRegistry& providers,
+                           std::vector<std::string>* warnings) {
+  if (plan.program == nullptr) return "";
+  Evaluated fresh = EvaluateAgain(plan, options.given, providers);
+  if (!fresh.unknown.empty()) return "unknown input \"" + fresh.unknown.front() + "\"";
+  SecretBook book;
+  Tally needed;  // what the rollback or the resume would hand to a provider as a digest
+  Tally in_plan;
+  RestorePlan(plan, fresh, book, in_plan);
+  if (options.resuming) Append(needed, in_plan);
+  RestoreJournal(plan, records, fresh, providers, book, needed);
+  std::string error = Verdict(fresh, needed, options.resuming);
+  if (!error.empty()) return error;
   std::set<std::string> warned;
   for (const Unrestored& item : needed.unresolved) {
     std::string text = Describe(item) + " could not be evaluated again; its provider gets the "
