@@ -130,7 +130,8 @@ std::optional<OnFailure> ParseOnFailure(const std::string& text) {
 int Execute(const Plan& plan, const ApplyFlags& flags, const ProviderRegistry& providers,
             RunSession& session, const std::vector<JournalRecord>* history) {
   bool color = UseColor(STDOUT_FILENO, flags.no_color);
-  ProviderChangeRunner runner(providers, session.Context(BaseDir(plan)));
+  ProviderChangeRunner runner(providers, session.Context(BaseDir(plan)),
+                              SensitiveAttributesOf(plan));
   EvaluatorStepRuntime runtime(plan, providers);
   ExecutorOptions options;
   options.parallelism = flags.parallelism;

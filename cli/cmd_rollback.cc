@@ -88,7 +88,8 @@ int RunRollback(const RollbackFlags& flags) {
   JournalView view = ViewJournal(records);
   if (!session->ContinueRun(run_id, &error)) return Fail(error);
   std::string base_dir = std::filesystem::path(view.plan_path).parent_path().string();
-  ProviderChangeRunner runner(*providers, session->Context(base_dir));
+  ProviderChangeRunner runner(*providers, session->Context(base_dir),
+                              SensitiveAttributesOf(view));
   RollbackPlan plan = PlanRollback(view, {});
   error = FindDrift(view, runner, &plan);
   if (!error.empty()) return Fail(error);

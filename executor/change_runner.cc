@@ -6,8 +6,9 @@
 namespace upgrade {
 
 ProviderChangeRunner::ProviderChangeRunner(const ProviderRegistry& providers,
-                                           ProviderContext context)
-    : providers_(providers), context_(std::move(context)) {}
+                                           ProviderContext context,
+                                           SensitiveAttributes sensitive)
+    : providers_(providers), context_(std::move(context)), sensitive_(std::move(sensitive)) {}
 
 Provider* ProviderChangeRunner::Find(const std::string& type, std::string* error) const {
   Provider* provider = providers_.For(type);
@@ -18,7 +19,9 @@ Provider* ProviderChangeRunner::Find(const std::string& type, std::string* error
 ReadResult ProviderChangeRunner::Read(const ResourceConfig& resource) {
   ReadResult result;
   Provider* provider = Find(resource.type, &result.error);
-  return provider ? provider->Read(resource, context_) : result;
+  if (provider) result = provider->Read(resource, context_);
+  MarkSensitive(sensitive_, resource.name, &result.state);
+  return result;
 }
 
 PrepareResult ProviderChangeRunner::Prepare(const Operation& operation) {
@@ -30,13 +33,17 @@ PrepareResult ProviderChangeRunner::Prepare(const Operation& operation) {
 ApplyResult ProviderChangeRunner::Apply(const Operation& operation, const Value& undo) {
   ApplyResult result;
   Provider* provider = Find(operation.resource.type, &result.error);
-  return provider ? provider->Apply(operation, undo, context_) : result;
+  if (provider) result = provider->Apply(operation, undo, context_);
+  MarkSensitive(sensitive_, operation.resource.name, &result.state);
+  return result;
 }
 
 ReverseResult ProviderChangeRunner::Reverse(const ReverseRequest& request) {
   ReverseResult result;
   Provider* provider = Find(request.resource.type, &result.error);
-  return provider ? provider->Reverse(request, context_) : result;
+  if (provider) result = provider->Reverse(request, context_);
+  MarkSensitive(sensitive_, request.resource.name, &result.state);
+  return result;
 }
 
 std::string ProviderChangeRunner::Release(const ReverseRequest& request) {

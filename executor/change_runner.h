@@ -2,6 +2,7 @@
 // executor can be driven against fakes, and so every call goes through one ProviderContext.
 #pragma once
 
+#include "executor/sensitive_attributes.h"
 #include "providers/provider.h"
 
 namespace upgrade {
@@ -25,10 +26,12 @@ class ChangeRunner {
   virtual ProviderContext& context() = 0;
 };
 
-/// The real runner: finds each provider in a registry by the namespace of the type.
+/// The real runner: finds each provider in a registry by the namespace of the type. Every state
+/// it hands back has the attributes in `sensitive` marked, whatever the provider returned.
 class ProviderChangeRunner : public ChangeRunner {
  public:
-  ProviderChangeRunner(const ProviderRegistry& providers, ProviderContext context);
+  ProviderChangeRunner(const ProviderRegistry& providers, ProviderContext context,
+                       SensitiveAttributes sensitive = {});
 
   ReadResult Read(const ResourceConfig& resource) override;
   PrepareResult Prepare(const Operation& operation) override;
@@ -44,6 +47,7 @@ class ProviderChangeRunner : public ChangeRunner {
 
   const ProviderRegistry& providers_;
   ProviderContext context_;
+  SensitiveAttributes sensitive_;
 };
 
 }  // namespace upgrade

@@ -141,6 +141,34 @@ TEST_F(EngineSecretsTest, RollbackInANewProcessTakesTheSecretAgainAndChecksIt) {
   ExpectNoSecretStored(rollback);
 }
 
+// A file whose content comes from a sensitive input is secret in every stored state, even when
+// its resource block does not say so: the provider reads the content back as plain text, and
+// the engine marks it by what the plan knows before it reaches state.json or the journal.
+TEST_F(EngineSecretsTest, ContentFromASensitiveInputIsNeverStoredPlain) {
+  WriteFile(plan_, R"(plan "conf" {}
+input root  { type = "string" }
+input token { sensitive = true }
+resource fs.file conf { path = "${input.root}/app.conf" }
+step write { set conf { content = "token=${input.token}\n" } }
+)");
+  std::vector<std::string> apply = {"apply", plan_, "--var", "root=" + root_, "--var",
+                                    std::string("token=") + kSecret, "--state", state_,
+                                    "--auto-approve"};
+  CommandResult first = Upgrade(apply);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(ReadFile(root_ + "/app.conf"), std::string("token=") + kSecret + "\n");
+  ExpectNoSecretStored(first);
+  // A second apply reads the file back at its start and writes state.json again.
+  CommandResult second = Upgrade(apply);
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  ExpectNoSecretStored(second);
+  CommandResult rollback = Upgrade({"rollback", "--state", state_, "--auto-approve", "--var",
+                                    std::string("token=") + kSecret});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/app.conf"));
+  ExpectNoSecretStored(rollback);
+}
+
 TEST_F(EngineSecretsTest, RollbackReadsAnEnvDefaultAgain) {
   std::string plan = kRevokePlan;
   plan.replace(plan.find("input token { sensitive = true }"), 32,
