@@ -459,14 +459,18 @@ std::string ReleaseContainer(DockerApi& api, const ReverseRequest& request, Prov
   ApiResponse listed = api.Get("/containers/json?all=1&filters=" +
                                UrlEncode(json{{"name", {AsidePrefix(name)}}}.dump()));
   if (!listed.ok()) return DescribeFailure(api, "container " + name + ": cannot list old ones", listed);
-  std::vector<std::pair<long long, std::string>> aside;
+  // The list gives creation times in whole seconds, and two upgrades can fall in one second:
+  // order by inspect's RFC 3339 time with nanoseconds, which sorts as text.
+  std::vector<std::pair<std::string, std::string>> aside;
   for (const auto& entry : json::parse(listed.body, nullptr, false)) {
     for (const auto& alias : entry.value("Names", json::array())) {
       std::string text = alias.get<std::string>();
-      if (text.rfind("/" + AsidePrefix(name), 0) == 0) {
-        aside.emplace_back(entry.value("Created", 0LL), entry.value("Id", ""));
-        break;
-      }
+      if (text.rfind("/" + AsidePrefix(name), 0) != 0) continue;
+      std::string id = entry.value("Id", "");
+      Inspection inspection = Inspect(api, id);
+      if (!inspection.error.empty()) return inspection.error;
+      if (inspection.exists) aside.emplace_back(inspection.body.value("Created", ""), id);
+      break;
     }
   }
   std::sort(aside.rbegin(), aside.rend());
