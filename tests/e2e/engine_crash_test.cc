@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "tests/e2e/engine_e2e_util.h"
 #include "tests/support/test_support.h"
@@ -58,6 +60,11 @@ class EngineCrashTest : public ::testing::Test {
                       dir_.Join("apply.log"));
     EXPECT_TRUE(WaitForJournalLine(state_, {"\"op\":\"slow#0\"", "\"type\":\"prepared\""}, 60))
         << ReadFile(dir_.Join("apply.log"));
+    // The undo is journaled before the command starts: wait until the command itself runs.
+    for (int i = 0; i < 600 && ReadFile(dir_.Join("starts.log")).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(ReadFile(dir_.Join("starts.log")), "started\n");
     return pid;
   }
 
