@@ -58,10 +58,6 @@ const char* RunStatusName(RunStatus status) {
   return "?";
 }
 
-std::string StateDigest(const State& state) {
-  return "sha256:" + Sha256Hex(ValueToJson(StateToValue(state), SecretPolicy::kDigest).dump());
-}
-
 bool InWindow(const MaintenanceWindow& window, std::chrono::system_clock::time_point now) {
   std::time_t seconds = std::chrono::system_clock::to_time_t(now) +
                         static_cast<std::time_t>(window.utc_offset_minutes) * 60;
@@ -140,7 +136,7 @@ std::string Executor::CheckPins() {
   std::vector<std::string> stale;
   for (const Pin& pin : plan_.pins) {
     auto live = live_.find(pin.resource);
-    if (live == live_.end() || StateDigest(live->second) != pin.digest) {
+    if (live == live_.end() || PinDigest(live->second) != pin.digest) {
       auto resource = plan_.resources.find(pin.resource);
       stale.push_back(resource == plan_.resources.end()
                           ? pin.resource

@@ -124,7 +124,4 @@ class Executor {
 /// True when `now` falls inside `window`.
 bool InWindow(const MaintenanceWindow& window, std::chrono::system_clock::time_point now);
 
-/// The pin digest of a state: "sha256:<hex>" of its canonical JSON, secrets digested.
-std::string StateDigest(const State& state);
-
 }  // namespace upgrade

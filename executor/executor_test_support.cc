@@ -146,7 +146,7 @@ Plan TestPlan::Build(FakeProvider& provider, TestStepRuntime& runtime) {
       if (secret != state.attributes.end()) secret->second.MarkSensitive();
     }
     plan.refreshed[name] = state;
-    plan.pins.push_back({name, StateDigest(state)});
+    plan.pins.push_back({name, PinDigest(state)});
   }
   runtime.desired = desired_;
   runtime.conditions = conditions_;

@@ -63,6 +63,11 @@ struct Pin {
   std::string digest;    ///< "sha256:<hex>" of the state's canonical JSON, secrets digested
 };
 
+/// The pin of a state: "sha256:<hex>" of its canonical JSON. Sensitivity marks are left out,
+/// so the planner and the executor, which may mark a state differently, pin it alike; being a
+/// hash, it never shows a secret.
+std::string PinDigest(const State& state);
+
 /// Counts for the `Plan: ...` line.
 struct PlanSummary {
   int to_add = 0;

@@ -54,13 +54,6 @@ bool MatchesInputType(const std::string& type, const Value& value) {
   return type == Value::TypeName(value.type());
 }
 
-/// The digest that pins one observed state: sha256 of its canonical JSON, secrets digested.
-std::string PinDigest(const State& state) {
-  Value::Map attributes = state.attributes;
-  Value canonical(Value::Map{{"exists", state.exists}, {"attributes", Value(attributes)}});
-  return "sha256:" + Sha256Hex(ValueToJson(canonical, SecretPolicy::kDigest).dump());
-}
-
 /// Phase 1: the value of every input: given, or its default, checked and marked.
 void EvaluateInputs(const Program& program, const std::map<std::string, Value>& given,
                     ScopeData& data, Diagnostics& diagnostics) {

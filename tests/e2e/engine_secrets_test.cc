@@ -169,6 +169,30 @@ step write { set conf { content = "token=${input.token}\n" } }
   ExpectNoSecretStored(rollback);
 }
 
+// A saved plan pins the state it read; the apply reads it again with its secret attributes
+// marked. The pin is the same either way, so the plan is not refused as stale.
+TEST_F(EngineSecretsTest, ASavedPlanOverASecretFileIsNotStale) {
+  WriteFile(plan_, R"(plan "conf" {}
+input root  { type = "string" }
+input token { sensitive = true }
+resource fs.file conf { path = "${input.root}/app.conf" }
+step write { set conf { content = "token=${input.token}\n" } }
+)");
+  CommandResult first = Upgrade({"apply", plan_, "--var", "root=" + root_, "--var",
+                                 "token=first-token", "--state", state_, "--auto-approve"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  std::string saved = dir_.Join("saved.plan");
+  CommandResult plan = Upgrade({"plan", plan_, "--var", "root=" + root_, "--var",
+                                std::string("token=") + kSecret, "--state", state_, "--out",
+                                saved});
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  CommandResult apply = Upgrade({"apply", saved, "--var", std::string("token=") + kSecret,
+                                 "--state", state_, "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(ReadFile(root_ + "/app.conf"), std::string("token=") + kSecret + "\n");
+  ExpectNoSecretStored(apply);
+}
+
 TEST_F(EngineSecretsTest, RollbackReadsAnEnvDefaultAgain) {
   std::string plan = kRevokePlan;
   plan.replace(plan.find("input token { sensitive = true }"), 32,
