@@ -1,65 +1,22 @@
-// Collecting and applying the sensitive attributes of resources.
+// The sensitive attributes of a run, from its journal.
 #include "executor/sensitive_attributes.h"
 
 namespace upgrade {
-namespace {
-
-void AddSensitiveKeys(const Value::Map& attributes, std::set<std::string>* names) {
-  for (const auto& [name, value] : attributes) {
-    if (value.ContainsSensitive()) names->insert(name);
-  }
-}
-
-void Prune(SensitiveAttributes* sensitive) {
-  for (auto it = sensitive->begin(); it != sensitive->end();) {
-    it = it->second.empty() ? sensitive->erase(it) : std::next(it);
-  }
-}
-
-}  // namespace
-
-SensitiveAttributes SensitiveAttributesOf(const Plan& plan) {
-  SensitiveAttributes sensitive;
-  for (const auto& [name, resource] : plan.resources) {
-    AddSensitiveKeys(resource.config, &sensitive[name]);
-  }
-  for (const auto& step : plan.steps) {
-    for (const auto& op : step.operations) {
-      if (op.kind != PlannedOperation::Kind::kChange) continue;
-      const Change& change = op.operation.change;
-      std::set<std::string>& names = sensitive[op.operation.resource.name];
-      AddSensitiveKeys(change.after.attributes, &names);
-      for (const auto& attribute : change.attributes) {
-        if (attribute.sensitive || attribute.after.ContainsSensitive()) {
-          names.insert(attribute.name);
-        }
-      }
-    }
-  }
-  Prune(&sensitive);
-  return sensitive;
-}
 
 SensitiveAttributes SensitiveAttributesOf(const JournalView& view) {
   SensitiveAttributes sensitive;
+  auto add = [&](const std::string& resource, const Value::Map& attributes) {
+    for (const auto& [name, value] : attributes) {
+      if (value.ContainsSensitive()) sensitive[resource].insert(name);
+    }
+  };
   for (const auto& op : view.ops) {
     if (op.kind != "change") continue;
-    std::set<std::string>& names = sensitive[op.resource.name];
-    AddSensitiveKeys(op.resource.config, &names);
+    add(op.resource.name, op.resource.config);
     const Value& attributes = op.state.Get("attributes");
-    if (attributes.is_map()) AddSensitiveKeys(attributes.as_map(), &names);
+    if (attributes.is_map()) add(op.resource.name, attributes.as_map());
   }
-  Prune(&sensitive);
   return sensitive;
-}
-
-void MarkSensitive(const SensitiveAttributes& sensitive, const std::string& resource,
-                   State* state) {
-  auto names = sensitive.find(resource);
-  if (names == sensitive.end()) return;
-  for (auto& [name, value] : state->attributes) {
-    if (names->second.count(name)) value.MarkSensitive();
-  }
 }
 
 }  // namespace upgrade

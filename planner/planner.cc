@@ -13,6 +13,7 @@
 #include "lang/value_json.h"
 #include "planner/plan_scope.h"
 #include "planner/refresher.h"
+#include "planner/sensitive_attributes.h"
 #include "planner/step_evaluator.h"
 #include "planner/step_graph.h"
 #include "providers/registry.h"
@@ -266,6 +267,7 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
   DropWorkAlreadyDone(plan);
   EstimateSnapshots(plan, context);
   MarkReversibility(plan);
+  MarkSensitiveStates(&plan);
   plan.summary = Summarize(plan);
   return plan;
 }

@@ -186,6 +186,11 @@ step write { set conf { content = "token=${input.token}\n" } }
                                 std::string("token=") + kSecret, "--state", state_, "--out",
                                 saved});
   ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  // The file still holds the first token: neither plan output may show it.
+  CommandResult json = Upgrade({"plan", plan_, "--var", "root=" + root_, "--var",
+                                std::string("token=") + kSecret, "--state", state_, "--json"});
+  EXPECT_THAT(plan.out + json.out, Not(HasSubstr("first-token")));
+  EXPECT_THAT(json.out, HasSubstr("(sensitive value)"));
   CommandResult apply = Upgrade({"apply", saved, "--var", std::string("token=") + kSecret,
                                  "--state", state_, "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
