@@ -18,7 +18,7 @@ using syntax::Node;
 template <typename Rule>
 const Node* Child(const Node& node) {
   for (const auto& child : node.children)
-    if (child->is_type<Rule>()) return child.get();
+    if (child->is_type<Rule>()) return child;
   return nullptr;
 }
 
@@ -155,7 +155,7 @@ void Formatter::AlignResourceHeaders(const Node& root) {
       ++end;
     }
     for (std::size_t i = begin; i < end; ++i) {
-      header_widths_[blocks[i].get()] = {type_width, name_width};
+      header_widths_[blocks[i]] = {type_width, name_width};
     }
     begin = end == begin ? end + 1 : end;
   }
@@ -217,7 +217,7 @@ void Formatter::StepBody(const Node& body, int indent) {
   last_line_ = BeginLine(body);
   at_block_start_ = true;
   std::vector<const Node*> items;
-  for (const auto& child : body.children) items.push_back(child.get());
+  for (const auto& child : body.children) items.push_back(child);
   Items(items, indent + 2);
   Close(body, indent);
 }
@@ -280,7 +280,7 @@ void Formatter::AttrBlock(const Node& block, int indent) {
   last_line_ = BeginLine(block);
   at_block_start_ = true;
   std::vector<const Node*> items;
-  for (const auto& child : block.children) items.push_back(child.get());
+  for (const auto& child : block.children) items.push_back(child);
   Items(items, indent + 2);
   Close(block, indent);
   out_.pop_back();  // the caller ends the line

@@ -346,7 +346,7 @@ namespace {
 
 const Node* ChildOfType(const Node& node, std::string_view type) {
   for (const auto& child : node.children)
-    if (child->type == type) return child.get();
+    if (child->type == type) return child;
   return nullptr;
 }
 

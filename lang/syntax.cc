@@ -5,6 +5,9 @@
 #include <algorithm>
 
 #include <tao/pegtl/contrib/limit_depth.hpp>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+#include <tao/pegtl/contrib/remove_first_state.hpp>
+#include <tao/pegtl/contrib/shuffle_states.hpp>
 
 #include "lang/grammar.h"
 #include "lang/parser_errors.h"
@@ -71,6 +74,121 @@ struct Actions<g::comment> {
 template <typename Rule>
 using Control = pegtl::must_if<g::Errors>::control<Rule>;
 
+/// The nodes being built: every node finished and not yet given to a parent, in order, and for
+/// each rule being tried, how many of those there were when it started (and where it started).
+struct TreeBuilder {
+  /// A rule being tried.
+  struct Mark {
+    std::size_t pending;
+    pegtl::internal::iterator begin;
+  };
+
+  explicit TreeBuilder(NodeArena& arena_in) : arena(arena_in) {
+    pending.reserve(64);
+    marks.reserve(64);
+  }
+
+  /// A node for the rule that started at `mark`, adopting every node finished since.
+  Node* Finish(const Mark& mark, std::string_view type) {
+    Node* node = arena.NewNode();
+    node->type = type;
+    node->m_begin = mark.begin;
+    std::size_t count = pending.size() - mark.pending;
+    if (count > 0) {
+      Node** list = arena.NewList(count);
+      std::copy(pending.begin() + static_cast<std::ptrdiff_t>(mark.pending), pending.end(), list);
+      node->children = Node::Children(list, count);
+      pending.resize(mark.pending);
+    }
+    return node;
+  }
+
+  NodeArena& arena;
+  std::vector<Node*> pending;
+  std::vector<Mark> marks;
+};
+
+template <typename Rule>
+constexpr bool kFolds = std::is_same_v<Selector<Rule>, pegtl::parse_tree::fold_one>;
+
+/// PEGTL's parse_tree control, allocation-free for rules that fail: a rule that may add nodes
+/// only notes where it started, and a node is made when (and only when) a selected rule matches.
+/// A rule that fails drops the nodes finished since its start. The tree is the same as
+/// parse_tree::parse would build with `Selector`.
+template <template <typename...> class Base>
+struct BuildTree {
+  template <typename Rule, bool kSelected, bool kLeaf>
+  struct Handler;
+
+  template <typename Rule>
+  using type = pegtl::rotate_states_right<
+      Handler<Rule, pegtl::parse_tree::internal::is_selected_node<Rule, Selector>,
+              pegtl::parse_tree::internal::is_leaf<8, typename Rule::subs_t, Selector>>>;
+
+  /// Rules that cannot add nodes: nothing to track.
+  template <typename Rule>
+  struct Handler<Rule, false, true> : pegtl::remove_first_state<Base<Rule>> {};
+
+  /// Rules that are not nodes but may contain some: dropped on failure, kept on success.
+  template <typename Rule>
+  struct Handler<Rule, false, false> : pegtl::remove_first_state<Base<Rule>> {
+    static constexpr bool enable = true;
+    template <typename ParseInput, typename... States>
+    static void start(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
+      tree.marks.push_back({tree.pending.size(), {}});
+    }
+    template <typename ParseInput, typename... States>
+    static void success(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
+      tree.marks.pop_back();
+    }
+    template <typename ParseInput, typename... States>
+    static void failure(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
+      tree.pending.resize(tree.marks.back().pending);
+      tree.marks.pop_back();
+    }
+    template <typename ParseInput, typename... States>
+    static void unwind(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
+      tree.marks.pop_back();
+    }
+  };
+
+  /// Rules that are nodes. A folding rule with one child is that child (fold_one); with more, a
+  /// node without content.
+  template <typename Rule, bool kLeaf>
+  struct Handler<Rule, true, kLeaf> : pegtl::remove_first_state<Base<Rule>> {
+    template <typename ParseInput, typename... States>
+    static void start(const ParseInput& in, TreeBuilder& tree, States&&... st) {
+      Base<Rule>::start(in, st...);
+      tree.marks.push_back({tree.pending.size(), in.iterator()});
+    }
+    template <typename ParseInput, typename... States>
+    static void success(const ParseInput& in, TreeBuilder& tree, States&&... st) {
+      const TreeBuilder::Mark mark = tree.marks.back();
+      tree.marks.pop_back();
+      if constexpr (kFolds<Rule>) {
+        if (tree.pending.size() - mark.pending != 1) {
+          tree.pending.push_back(tree.Finish(mark, pegtl::demangle<Rule>()));
+        }
+      } else {
+        Node* node = tree.Finish(mark, pegtl::demangle<Rule>());
+        node->m_end = in.iterator();
+        tree.pending.push_back(node);
+      }
+      Base<Rule>::success(in, st...);
+    }
+    template <typename ParseInput, typename... States>
+    static void failure(const ParseInput& in, TreeBuilder& tree, States&&... st) {
+      tree.pending.resize(tree.marks.back().pending);
+      tree.marks.pop_back();
+      Base<Rule>::failure(in, st...);
+    }
+    template <typename ParseInput, typename... States>
+    static void unwind(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
+      tree.marks.pop_back();
+    }
+  };
+};
+
 /// Where to point for a syntax error found at `at`: there, unless `at` is the end of the file or
 /// a closing bracket with only blank lines since the last token; then just after that token,
 /// where the missing text belongs.
@@ -107,12 +225,45 @@ SourceRange RangeOf(const Node& node, const std::string& path) {
   return range;
 }
 
+Node* NodeArena::NewNode() {
+  constexpr std::size_t kBlock = 512;
+  if (nodes_left_ == 0) {
+    node_blocks_.push_back(std::make_unique<Node[]>(kBlock));
+    nodes_left_ = kBlock;
+  }
+  return &node_blocks_.back()[kBlock - nodes_left_--];
+}
+
+Node** NodeArena::NewList(std::size_t count) {
+  constexpr std::size_t kBlock = 2048;
+  if (count > kBlock / 4) {  // a long list gets a block of its own; the open block stays open
+    big_lists_.push_back(std::make_unique<Node*[]>(count));
+    return big_lists_.back().get();
+  }
+  if (count > list_slots_left_) {
+    list_blocks_.push_back(std::make_unique<Node*[]>(kBlock));
+    list_slots_left_ = kBlock;
+  }
+  Node** list = &list_blocks_.back()[kBlock - list_slots_left_];
+  list_slots_left_ -= count;
+  return list;
+}
+
 std::optional<Tree> Parse(const std::string& path, std::string text, Diagnostics& diagnostics) {
   Tree tree;
   tree.text = std::make_unique<std::string>(std::move(text));
   pegtl::memory_input<> in(tree.text->data(), tree.text->size(), path);
   try {
-    tree.root = pegtl::parse_tree::parse<g::file, Selector, Actions, Control>(in, tree.comments);
+    TreeBuilder builder(tree.arena);
+    if (pegtl::parse<g::file, Actions, BuildTree<Control>::type>(in, tree.comments, builder)) {
+      Node* root = tree.arena.NewNode();
+      if (!builder.pending.empty()) {
+        Node** list = tree.arena.NewList(builder.pending.size());
+        std::copy(builder.pending.begin(), builder.pending.end(), list);
+        root->children = Node::Children(list, builder.pending.size());
+      }
+      tree.root = root;
+    }
   } catch (const pegtl::parse_error& error) {
     SourceRange range;
     range.begin.path = path;

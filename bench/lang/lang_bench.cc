@@ -3,6 +3,7 @@
 // into the Language section of docs/performance.md.
 //   lang_bench [N...]          (default: 1000 2500 5000 10000 20000)
 //   lang_bench --emit N        (prints the generated plan)
+//   lang_bench --load FILE     (parses and checks FILE once, in this process: for profilers)
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,6 +56,20 @@ std::string MedianLoadMs(const std::string& path) {
   return text;
 }
 
+/// Parses and checks `path` once; 0 when it is a valid plan. Meant for running under a profiler.
+int LoadOnce(const std::string& path) {
+  upgrade::SchemaRegistry registry = upgrade::testing::MakeTestRegistry();
+  upgrade::Diagnostics diagnostics;
+  upgrade::SourceCache sources;
+  auto program = upgrade::LoadProgram(path, registry, {}, diagnostics, sources);
+  if (!program || diagnostics.HasErrors()) {
+    std::cerr << upgrade::RenderDiagnostics(diagnostics, sources, false);
+    return 1;
+  }
+  std::printf("%zu steps, %zu resources\n", program->steps.size(), program->resources.size());
+  return 0;
+}
+
 /// Runs one size in a child; returns false when the child failed.
 bool Measure(int steps) {
   std::string text = upgrade::bench::GeneratePlan(steps);
@@ -90,6 +105,7 @@ int main(int argc, char** argv) {
     std::cout << upgrade::bench::GeneratePlan(std::atoi(argv[2]));
     return 0;
   }
+  if (argc == 3 && std::string(argv[1]) == "--load") return LoadOnce(argv[2]);
   std::vector<int> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
   if (sizes.empty()) sizes = {1000, 2500, 5000, 10000, 20000};
