@@ -1,6 +1,8 @@
 // ExprToString (the canonical text of an expression) and lookups in a Program.
 #include "lang/ir.h"
 
+#include <unordered_map>
+
 namespace upgrade {
 namespace {
 
@@ -152,12 +154,21 @@ void Write(const Expr& expr, std::string& out) {
   }
 }
 
+/// Lists this short are scanned: cheaper than hashing the name, and never stale.
+constexpr std::size_t kScanned = 8;
+
 template <typename T>
-const T* FindByName(const std::vector<T>& items, const std::string& name) {
+const T* Scan(const std::vector<T>& items, const std::string& name) {
   for (const auto& item : items)
     if (item.name == name) return &item;
   return nullptr;
 }
+
+template <typename T> constexpr int kTable = -1;
+template <> constexpr int kTable<Input> = 0;
+template <> constexpr int kTable<Let> = 1;
+template <> constexpr int kTable<Resource> = 2;
+template <> constexpr int kTable<Step> = 3;
 
 }  // namespace
 
@@ -167,11 +178,59 @@ std::string ExprToString(const Expr& expr) {
   return out;
 }
 
-const Input* Program::FindInput(const std::string& name) const { return FindByName(inputs, name); }
-const Let* Program::FindLet(const std::string& name) const { return FindByName(lets, name); }
-const Resource* Program::FindResource(const std::string& name) const {
-  return FindByName(resources, name);
+/// Where each name first appears in one list, and which list (where, how long) it was built from.
+struct ProgramIndex::Tables {
+  struct Table {
+    const void* data = nullptr;
+    std::size_t size = 0;
+    std::unordered_map<std::string, std::size_t> positions;
+  };
+  Table tables[4];
+};
+
+ProgramIndex::ProgramIndex() = default;
+ProgramIndex::~ProgramIndex() = default;
+ProgramIndex::ProgramIndex(const ProgramIndex& /*other*/) {}
+ProgramIndex& ProgramIndex::operator=(const ProgramIndex& /*other*/) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  tables_.reset();
+  return *this;
 }
-const Step* Program::FindStep(const std::string& name) const { return FindByName(steps, name); }
+
+template <typename T>
+const T* ProgramIndex::Find(const std::vector<T>& items, const std::string& name) const {
+  if (items.size() <= kScanned) return Scan(items, name);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!tables_) tables_ = std::make_unique<Tables>();
+  Tables::Table& table = tables_->tables[kTable<T>];
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool fresh = table.data == items.data() && table.size == items.size();
+    if (!fresh || attempt == 1) {
+      table.positions.clear();
+      table.positions.reserve(items.size());
+      for (std::size_t i = 0; i < items.size(); ++i) table.positions.emplace(items[i].name, i);
+      table.data = items.data();
+      table.size = items.size();
+    }
+    auto found = table.positions.find(name);
+    if (found == table.positions.end()) return nullptr;
+    // An item renamed in place since the index was built: build it again.
+    if (items[found->second].name == name) return &items[found->second];
+  }
+  return nullptr;
+}
+
+template const Input* ProgramIndex::Find(const std::vector<Input>&, const std::string&) const;
+template const Let* ProgramIndex::Find(const std::vector<Let>&, const std::string&) const;
+template const Resource* ProgramIndex::Find(const std::vector<Resource>&,
+                                            const std::string&) const;
+template const Step* ProgramIndex::Find(const std::vector<Step>&, const std::string&) const;
+
+const Input* Program::FindInput(const std::string& name) const { return index.Find(inputs, name); }
+const Let* Program::FindLet(const std::string& name) const { return index.Find(lets, name); }
+const Resource* Program::FindResource(const std::string& name) const {
+  return index.Find(resources, name);
+}
+const Step* Program::FindStep(const std::string& name) const { return index.Find(steps, name); }
 
 }  // namespace upgrade

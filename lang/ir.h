@@ -3,6 +3,8 @@
 // found at plan or apply time still point into the plan file.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -156,6 +158,29 @@ struct Import {
   SourceRange range;
 };
 
+/// Lets Program's lookups find a name without scanning its list (lists of up to 8 are scanned).
+/// Built on first use and rebuilt when a list has moved, changed size, or no longer holds the
+/// name the index points at; a copied or moved Program starts with an empty index. One case it
+/// cannot see: an item renamed in place, then looked up by its new name before any lookup of its
+/// old one or any change of the list's size (the loader renames before it appends). Safe to use
+/// from several threads.
+class ProgramIndex {
+ public:
+  ProgramIndex();
+  ~ProgramIndex();
+  ProgramIndex(const ProgramIndex& /*other*/);
+  ProgramIndex& operator=(const ProgramIndex& /*other*/);
+
+  /// The first item of `items` called `name`, or null. T is Input, Let, Resource or Step.
+  template <typename T>
+  const T* Find(const std::vector<T>& items, const std::string& name) const;
+
+ private:
+  struct Tables;
+  mutable std::mutex mutex_;
+  mutable std::unique_ptr<Tables> tables_;
+};
+
 /// A whole plan after checking: imports merged, names resolved, types checked.
 struct Program {
   std::string path;
@@ -170,6 +195,9 @@ struct Program {
   const Let* FindLet(const std::string& name) const;
   const Resource* FindResource(const std::string& name) const;
   const Step* FindStep(const std::string& name) const;
+
+  /// What the Find functions above use; nothing else needs it.
+  ProgramIndex index;
 };
 
 }  // namespace upgrade
