@@ -15,7 +15,8 @@ using namespace tao::pegtl;  // NOLINT: the rule vocabulary (seq, sor, one, ...)
 struct hash_comment : seq<one<'#'>, star<not_one<'\n'>>> {};
 struct slash_comment : seq<two<'/'>, star<not_one<'\n'>>> {};
 struct comment : sor<hash_comment, slash_comment> {};
-struct ws : sor<space, comment> {};
+// `comment` is tried only where one can start: trying it costs a rewind point (it has an action).
+struct ws : sor<space, seq<at<one<'#', '/'>>, comment>> {};
 struct sep : star<ws> {};
 
 // ---- Identifiers and keywords.

@@ -13,6 +13,7 @@
 
 #include "lang/checker.h"
 #include "lang/loader.h"
+#include "lang/parser.h"
 
 namespace upgrade {
 namespace {
@@ -204,9 +205,10 @@ std::optional<Program> Loader::Load(const std::string& path, bool is_main) {
   }
   std::stringstream text;
   text << file.rdbuf();
-  sources_.Add(path, text.str());
+  std::string contents = text.str();
+  sources_.Add(path, contents);
   int errors_before = diagnostics_.ErrorCount();
-  std::optional<Program> program = ParseProgram(path, text.str(), diagnostics_);
+  std::optional<Program> program = ParseProgramToCheck(path, contents, diagnostics_);
   if (!program) return std::nullopt;
   chain_.emplace_back(path, SourceRange{});
   std::size_t own_imports = program->imports.size();

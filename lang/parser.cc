@@ -3,10 +3,12 @@
 // `serial`) are reported here; names and types are the checker's business.
 #include <cmath>
 #include <cstdlib>
+#include <mutex>
 #include <set>
 
 #include "lang/grammar.h"
 #include "lang/loader.h"
+#include "lang/parser.h"
 #include "lang/syntax.h"
 #include "lang/window.h"
 
@@ -104,14 +106,19 @@ Expr IrBuilder::ToExpr(const Node& node) {
     Expr expr;
     expr.kind = Expr::Kind::kReference;
     expr.name = node.string();
-    expr.range = range;
+    expr.range = std::move(range);
     return expr;
   }
-  if (node.is_type<g::number>()) return Literal(std::strtod(node.string().c_str(), nullptr), range);
-  if (node.is_type<g::duration>()) return Literal(ParseDurationText(node.string_view()), range);
+  if (node.is_type<g::number>()) {
+    return Literal(std::strtod(node.string().c_str(), nullptr), std::move(range));
+  }
+  if (node.is_type<g::duration>()) {
+    return Literal(ParseDurationText(node.string_view()), std::move(range));
+  }
   if (node.is_type<g::literal_word>()) {
     std::string_view word = node.string_view();
-    return word == "null" ? Literal(Value(), range) : Literal(word == "true", range);
+    return word == "null" ? Literal(Value(), std::move(range))
+                          : Literal(word == "true", std::move(range));
   }
   if (node.is_type<g::string>()) return StringExpr(node);
   if (node.is_type<g::heredoc>()) return HeredocExpr(node);
@@ -120,7 +127,8 @@ Expr IrBuilder::ToExpr(const Node& node) {
   if (node.is_type<g::list>()) {
     Expr expr;
     expr.kind = Expr::Kind::kList;
-    expr.range = range;
+    expr.range = std::move(range);
+    expr.operands.reserve(node.children.size());
     for (const auto& child : node.children) expr.operands.push_back(ToExpr(*child));
     return expr;
   }
@@ -129,20 +137,20 @@ Expr IrBuilder::ToExpr(const Node& node) {
     Expr operand = ToExpr(*node.children[1]);
     // `-5` and `-30s` are literals, so that types of literal attributes stay checkable.
     if (op == "-" && operand.kind == Expr::Kind::kLiteral && operand.literal.is_number()) {
-      return Literal(-operand.literal.as_number(), range);
+      return Literal(-operand.literal.as_number(), std::move(range));
     }
     if (op == "-" && operand.kind == Expr::Kind::kLiteral && operand.literal.is_duration()) {
-      return Literal(Duration(-operand.literal.as_duration().count()), range);
+      return Literal(Duration(-operand.literal.as_duration().count()), std::move(range));
     }
     Expr expr;
     expr.kind = Expr::Kind::kUnary;
     expr.name = op;
-    expr.range = range;
+    expr.range = std::move(range);
     expr.operands.push_back(std::move(operand));
     return expr;
   }
   Error(node, "unexpected " + std::string(node.type));
-  return Literal(Value(), range);
+  return Literal(Value(), std::move(range));
 }
 
 Expr IrBuilder::FoldBinary(const Node& node) {
@@ -202,34 +210,44 @@ namespace {
 class TemplateParts {
  public:
   void AddText(std::string_view text) {
-    if (parts_.empty() || !is_text_.back()) {
-      parts_.push_back(Literal(std::string(), {}));
-      is_text_.push_back(true);
-    }
-    parts_.back().literal = Value(parts_.back().literal.as_string() + std::string(text));
+    text_.append(text);
+    has_text_ = true;
+  }
+  void AddText(char c) {
+    text_.push_back(c);
+    has_text_ = true;
   }
   void AddExpr(Expr expr) {
+    FlushText();
     parts_.push_back(std::move(expr));
-    is_text_.push_back(false);
   }
 
   Expr Finish(SourceRange range) {
-    if (parts_.empty()) return Literal(std::string(), range);
-    if (parts_.size() == 1 && is_text_[0]) {
-      parts_[0].range = range;
-      return std::move(parts_[0]);
-    }
-    Expr expr;
-    expr.kind = Expr::Kind::kTemplate;
-    expr.range = range;
+    if (parts_.empty()) return Literal(std::move(text_), std::move(range));
+    FlushText();
     for (std::size_t i = 0; i < parts_.size(); ++i) {
       if (is_text_[i]) parts_[i].range = range;
     }
+    Expr expr;
+    expr.kind = Expr::Kind::kTemplate;
+    expr.range = std::move(range);
     expr.operands = std::move(parts_);
     return expr;
   }
 
  private:
+  void FlushText() {
+    is_text_.resize(parts_.size(), false);
+    if (has_text_) {
+      parts_.push_back(Literal(std::move(text_), {}));
+      is_text_.push_back(true);
+      text_.clear();
+      has_text_ = false;
+    }
+  }
+
+  std::string text_;
+  bool has_text_ = false;
   std::vector<Expr> parts_;
   std::vector<bool> is_text_;
 };
@@ -251,7 +269,7 @@ Expr IrBuilder::StringExpr(const Node& node) {
     if (part->is_type<g::string_text>()) {
       parts.AddText(part->string_view());
     } else if (part->is_type<g::escape>()) {
-      parts.AddText(std::string(1, Unescape(part->string_view()[1])));
+      parts.AddText(Unescape(part->string_view()[1]));
     } else if (part->is_type<g::dollar_escape>()) {
       parts.AddText("${");
     } else {
@@ -603,8 +621,40 @@ Program IrBuilder::Build(const Node& root) {
   return program;
 }
 
-std::optional<Program> ParseProgram(const std::string& path, const std::string& text,
-                                    Diagnostics& diagnostics) {
+namespace {
+
+/// The last text ParseProgram built a program from, with the program and its warnings. The CLI
+/// parses a plan once for its input declarations, then LoadProgram parses it again: that second
+/// parse of the same path and text takes this program instead of building it again.
+struct LastParse {
+  std::mutex mutex;
+  std::string path;
+  std::string text;
+  std::optional<Program> program;
+  Diagnostics diagnostics;
+};
+
+LastParse& Last() {
+  static LastParse* last = new LastParse();  // never destroyed: parses may run until exit
+  return *last;
+}
+
+/// The program of the last parse when it was of `path` and `text` (once), else nullopt.
+std::optional<Program> TakeLast(const std::string& path, const std::string& text,
+                                Diagnostics& diagnostics) {
+  LastParse& last = Last();
+  std::lock_guard<std::mutex> lock(last.mutex);
+  if (!last.program || last.path != path || last.text != text) return std::nullopt;
+  diagnostics.Append(last.diagnostics);
+  std::optional<Program> program = std::move(last.program);
+  last.program.reset();
+  last.text.clear();
+  return program;
+}
+
+/// Parses and builds the IR; `warnings` gets this file's diagnostics when it succeeds.
+std::optional<Program> Build(const std::string& path, const std::string& text,
+                             Diagnostics& diagnostics, Diagnostics* warnings) {
   Diagnostics local;
   auto tree = syntax::Parse(path, text, local);
   if (!tree) {
@@ -615,7 +665,31 @@ std::optional<Program> ParseProgram(const std::string& path, const std::string& 
   Program program = builder.Build(*tree->root);
   diagnostics.Append(local);
   if (local.HasErrors()) return std::nullopt;
+  if (warnings != nullptr) *warnings = std::move(local);
   return program;
+}
+
+}  // namespace
+
+std::optional<Program> ParseProgram(const std::string& path, const std::string& text,
+                                    Diagnostics& diagnostics) {
+  if (auto program = TakeLast(path, text, diagnostics)) return program;
+  Diagnostics warnings;
+  std::optional<Program> program = Build(path, text, diagnostics, &warnings);
+  if (!program) return std::nullopt;
+  LastParse& last = Last();
+  std::lock_guard<std::mutex> lock(last.mutex);
+  last.path = path;
+  last.text = text;
+  last.program = program;
+  last.diagnostics = std::move(warnings);
+  return program;
+}
+
+std::optional<Program> ParseProgramToCheck(const std::string& path, const std::string& text,
+                                           Diagnostics& diagnostics) {
+  if (auto program = TakeLast(path, text, diagnostics)) return program;
+  return Build(path, text, diagnostics, nullptr);
 }
 
 }  // namespace upgrade

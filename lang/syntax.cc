@@ -74,47 +74,45 @@ struct Actions<g::comment> {
 template <typename Rule>
 using Control = pegtl::must_if<g::Errors>::control<Rule>;
 
-/// The nodes being built: every node finished and not yet given to a parent, in order, and for
-/// each rule being tried, how many of those there were when it started (and where it started).
+/// The nodes finished and not yet given to a parent, in order.
 struct TreeBuilder {
-  /// A rule being tried.
-  struct Mark {
-    std::size_t pending;
-    pegtl::internal::iterator begin;
-  };
+  explicit TreeBuilder(NodeArena& arena_in) : arena(arena_in) { pending.reserve(64); }
 
-  explicit TreeBuilder(NodeArena& arena_in) : arena(arena_in) {
-    pending.reserve(64);
-    marks.reserve(64);
-  }
-
-  /// A node for the rule that started at `mark`, adopting every node finished since.
-  Node* Finish(const Mark& mark, std::string_view type) {
+  /// A node for a rule that started at `begin` when `mark` nodes were pending, adopting every
+  /// node finished since.
+  Node* Finish(std::size_t mark, const pegtl::internal::iterator& begin, std::string_view type) {
     Node* node = arena.NewNode();
     node->type = type;
-    node->m_begin = mark.begin;
-    std::size_t count = pending.size() - mark.pending;
+    node->m_begin = begin;
+    std::size_t count = pending.size() - mark;
     if (count > 0) {
       Node** list = arena.NewList(count);
-      std::copy(pending.begin() + static_cast<std::ptrdiff_t>(mark.pending), pending.end(), list);
+      std::copy(pending.begin() + static_cast<std::ptrdiff_t>(mark), pending.end(), list);
       node->children = Node::Children(list, count);
-      pending.resize(mark.pending);
+      pending.resize(mark);
     }
     return node;
   }
 
+  /// Forgets the nodes a failed rule finished.
+  void Drop(std::size_t mark) {
+    if (pending.size() > mark) pending.resize(mark);
+  }
+
   NodeArena& arena;
   std::vector<Node*> pending;
-  std::vector<Mark> marks;
 };
+
+/// The builder among the parse's states (a rule's match sees them in the order given to parse).
+TreeBuilder& BuilderOf(std::vector<Comment>& /*comments*/, TreeBuilder& tree) { return tree; }
 
 template <typename Rule>
 constexpr bool kFolds = std::is_same_v<Selector<Rule>, pegtl::parse_tree::fold_one>;
 
-/// PEGTL's parse_tree control, allocation-free for rules that fail: a rule that may add nodes
-/// only notes where it started, and a node is made when (and only when) a selected rule matches.
-/// A rule that fails drops the nodes finished since its start. The tree is the same as
-/// parse_tree::parse would build with `Selector`.
+/// Builds the tree PEGTL's parse_tree::parse would build with `Selector`, without allocating for
+/// rules that fail: a rule that may add nodes notes, on the stack, how many were pending when it
+/// started and drops the ones it added if it fails; a node is made only when a selected rule
+/// matches.
 template <template <typename...> class Base>
 struct BuildTree {
   template <typename Rule, bool kSelected, bool kLeaf>
@@ -129,26 +127,17 @@ struct BuildTree {
   template <typename Rule>
   struct Handler<Rule, false, true> : pegtl::remove_first_state<Base<Rule>> {};
 
-  /// Rules that are not nodes but may contain some: dropped on failure, kept on success.
+  /// Rules that are not nodes but may contain some.
   template <typename Rule>
   struct Handler<Rule, false, false> : pegtl::remove_first_state<Base<Rule>> {
-    static constexpr bool enable = true;
-    template <typename ParseInput, typename... States>
-    static void start(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
-      tree.marks.push_back({tree.pending.size(), {}});
-    }
-    template <typename ParseInput, typename... States>
-    static void success(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
-      tree.marks.pop_back();
-    }
-    template <typename ParseInput, typename... States>
-    static void failure(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
-      tree.pending.resize(tree.marks.back().pending);
-      tree.marks.pop_back();
-    }
-    template <typename ParseInput, typename... States>
-    static void unwind(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
-      tree.marks.pop_back();
+    template <pegtl::apply_mode A, pegtl::rewind_mode M, template <typename...> class Action,
+              template <typename...> class Control, typename ParseInput, typename... States>
+    static bool match(ParseInput& in, States&&... st) {
+      TreeBuilder& tree = BuilderOf(st...);
+      const std::size_t mark = tree.pending.size();
+      if (Base<Rule>::template match<A, M, Action, Control>(in, st...)) return true;
+      tree.Drop(mark);
+      return false;
     }
   };
 
@@ -156,35 +145,26 @@ struct BuildTree {
   /// node without content.
   template <typename Rule, bool kLeaf>
   struct Handler<Rule, true, kLeaf> : pegtl::remove_first_state<Base<Rule>> {
-    template <typename ParseInput, typename... States>
-    static void start(const ParseInput& in, TreeBuilder& tree, States&&... st) {
-      Base<Rule>::start(in, st...);
-      tree.marks.push_back({tree.pending.size(), in.iterator()});
-    }
-    template <typename ParseInput, typename... States>
-    static void success(const ParseInput& in, TreeBuilder& tree, States&&... st) {
-      const TreeBuilder::Mark mark = tree.marks.back();
-      tree.marks.pop_back();
+    template <pegtl::apply_mode A, pegtl::rewind_mode M, template <typename...> class Action,
+              template <typename...> class Control, typename ParseInput, typename... States>
+    static bool match(ParseInput& in, States&&... st) {
+      TreeBuilder& tree = BuilderOf(st...);
+      const std::size_t mark = tree.pending.size();
+      const pegtl::internal::iterator begin = in.iterator();
+      if (!Base<Rule>::template match<A, M, Action, Control>(in, st...)) {
+        tree.Drop(mark);
+        return false;
+      }
       if constexpr (kFolds<Rule>) {
-        if (tree.pending.size() - mark.pending != 1) {
-          tree.pending.push_back(tree.Finish(mark, pegtl::demangle<Rule>()));
+        if (tree.pending.size() - mark != 1) {
+          tree.pending.push_back(tree.Finish(mark, begin, pegtl::demangle<Rule>()));
         }
       } else {
-        Node* node = tree.Finish(mark, pegtl::demangle<Rule>());
+        Node* node = tree.Finish(mark, begin, pegtl::demangle<Rule>());
         node->m_end = in.iterator();
         tree.pending.push_back(node);
       }
-      Base<Rule>::success(in, st...);
-    }
-    template <typename ParseInput, typename... States>
-    static void failure(const ParseInput& in, TreeBuilder& tree, States&&... st) {
-      tree.pending.resize(tree.marks.back().pending);
-      tree.marks.pop_back();
-      Base<Rule>::failure(in, st...);
-    }
-    template <typename ParseInput, typename... States>
-    static void unwind(const ParseInput& /*in*/, TreeBuilder& tree, States&&... /*st*/) {
-      tree.marks.pop_back();
+      return true;
     }
   };
 };
