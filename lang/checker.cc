@@ -22,10 +22,11 @@ const char* KindName(NameKind kind) {
   return "name";
 }
 
-/// Where a name was declared and what it is.
+/// Where a name was declared (in the program, whose lists do not change while it is checked)
+/// and what it is.
 struct Declaration {
   NameKind kind;
-  SourceRange range;
+  const SourceRange* range;
 };
 
 /// The references met while checking the expressions of one block.
@@ -136,12 +137,12 @@ void Checker::Declare(const std::string& name, NameKind kind, const SourceRange&
     diagnostics_.Error(range, "'" + name + "' is reserved and cannot name a " + KindName(kind));
     return;
   }
-  auto [it, inserted] = names_.emplace(name, Declaration{kind, range});
+  auto [it, inserted] = names_.emplace(name, Declaration{kind, &range});
   if (inserted) return;
   std::string what =
       it->second.kind == kind ? "" : std::string(" (already a ") + KindName(it->second.kind) + ")";
   Diagnostic& error = diagnostics_.Error(range, std::string("duplicate name '") + name + "'" + what);
-  error.notes.push_back({Severity::kNote, it->second.range, "first declared here", {}});
+  error.notes.push_back({Severity::kNote, *it->second.range, "first declared here", {}});
 }
 
 void Checker::DeclareNames() {
@@ -153,6 +154,9 @@ void Checker::DeclareNames() {
       error.notes.push_back({Severity::kNote, it->second, "first declared here", {}});
     }
   }
+  names_.reserve(program_.imports.size() + program_.lets.size() + program_.resources.size() +
+                 program_.steps.size());
+  resources_.reserve(program_.resources.size());
   for (const auto& import : program_.imports) Declare(import.alias, NameKind::kImport, import.range);
   for (const auto& let : program_.lets) Declare(let.name, NameKind::kLet, let.range);
   for (const auto& resource : program_.resources) {

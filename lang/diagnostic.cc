@@ -114,25 +114,29 @@ int Diagnostics::ErrorCount() const {
 }
 
 void SourceCache::Add(const std::string& path, std::string text) {
-  for (auto& [known, lines] : files_) {
-    if (known == path) {
-      lines = SplitLines(text);
+  for (auto& file : files_) {
+    if (file.path == path) {
+      file = File{path, std::move(text), {}, false};
       return;
     }
   }
-  files_.emplace_back(path, SplitLines(text));
+  files_.push_back(File{path, std::move(text), {}, false});
 }
 
 std::string SourceCache::Line(const std::string& path, int line) {
-  for (const auto& [known, lines] : files_) {
-    if (known == path) {
-      return line >= 1 && line <= static_cast<int>(lines.size()) ? lines[line - 1] : "";
+  for (auto& file : files_) {
+    if (file.path != path) continue;
+    if (!file.split) {
+      file.lines = SplitLines(file.text);
+      file.split = true;
+      std::string().swap(file.text);
     }
+    return line >= 1 && line <= static_cast<int>(file.lines.size()) ? file.lines[line - 1] : "";
   }
   std::ifstream file(path, std::ios::binary);
   std::stringstream text;
   if (file) text << file.rdbuf();
-  files_.emplace_back(path, SplitLines(text.str()));
+  files_.push_back(File{path, text.str(), {}, false});
   return Line(path, line);
 }
 

@@ -47,7 +47,14 @@ class SourceCache {
   std::string Line(const std::string& path, int line);
 
  private:
-  std::vector<std::pair<std::string, std::vector<std::string>>> files_;
+  /// One file's text, split into lines the first time one of them is asked for.
+  struct File {
+    std::string path;
+    std::string text;
+    std::vector<std::string> lines;
+    bool split = false;
+  };
+  std::vector<File> files_;
 };
 
 /// Renders one diagnostic and its notes: `path:line:col: error: message`, then the source line,

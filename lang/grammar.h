@@ -15,9 +15,31 @@ using namespace tao::pegtl;  // NOLINT: the rule vocabulary (seq, sor, one, ...)
 struct hash_comment : seq<one<'#'>, star<not_one<'\n'>>> {};
 struct slash_comment : seq<two<'/'>, star<not_one<'\n'>>> {};
 struct comment : sor<hash_comment, slash_comment> {};
-// `comment` is tried only where one can start: trying it costs a rewind point (it has an action).
-struct ws : sor<space, seq<at<one<'#', '/'>>, comment>> {};
-struct sep : star<ws> {};
+// Any run of spaces, newlines and comments: star<sor<space, comment>>, written out because it
+// runs between almost every two tokens. A comment is tried only where one can start.
+struct sep {
+  using rule_t = sep;
+  using subs_t = type_list<comment>;
+
+  template <apply_mode A, rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... st) {
+    while (!in.empty()) {
+      const char c = in.peek_char();
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
+        in.bump_in_this_line(1);
+      } else if (c == '\n') {
+        in.bump_to_next_line(1);
+      } else if (c != '#' && c != '/') {
+        break;
+      } else if (!Control<comment>::template match<A, rewind_mode::required, Action, Control>(
+                     in, st...)) {
+        break;
+      }
+    }
+    return true;
+  }
+};
 
 // ---- Identifiers and keywords.
 struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
@@ -224,6 +246,9 @@ struct file : seq<opt<utf8::bom>, sep, star<top_block, sep>, must<end_of_file>> 
 }  // namespace upgrade::grammar
 
 namespace tao::pegtl {
+/// Spaces and comments: possibly nothing.
+template <typename Name>
+struct analyze_traits<Name, upgrade::grammar::sep> : analyze_opt_traits<upgrade::grammar::comment> {};
 /// The heredoc consumes input whenever it succeeds; its lines are the rules below it.
 template <typename Name>
 struct analyze_traits<Name, upgrade::grammar::heredoc>

@@ -207,6 +207,8 @@ Expr IrBuilder::FoldPostfix(const Node& node) {
 namespace {
 
 /// Collects the parts of a string or heredoc: adjacent text merges, expressions stand alone.
+/// Text parts get the whole string's range; until then theirs is empty (line 0), which no
+/// expression's is.
 class TemplateParts {
  public:
   void AddText(std::string_view text) {
@@ -225,8 +227,8 @@ class TemplateParts {
   Expr Finish(SourceRange range) {
     if (parts_.empty()) return Literal(std::move(text_), std::move(range));
     FlushText();
-    for (std::size_t i = 0; i < parts_.size(); ++i) {
-      if (is_text_[i]) parts_[i].range = range;
+    for (auto& part : parts_) {
+      if (part.range.begin.line == 0) part.range = range;
     }
     Expr expr;
     expr.kind = Expr::Kind::kTemplate;
@@ -237,19 +239,16 @@ class TemplateParts {
 
  private:
   void FlushText() {
-    is_text_.resize(parts_.size(), false);
-    if (has_text_) {
-      parts_.push_back(Literal(std::move(text_), {}));
-      is_text_.push_back(true);
-      text_.clear();
-      has_text_ = false;
-    }
+    if (parts_.empty()) parts_.reserve(4);
+    if (!has_text_) return;
+    parts_.push_back(Literal(std::move(text_), {}));
+    text_.clear();
+    has_text_ = false;
   }
 
   std::string text_;
   bool has_text_ = false;
   std::vector<Expr> parts_;
-  std::vector<bool> is_text_;
 };
 
 char Unescape(char c) {

@@ -74,9 +74,36 @@ struct Actions<g::comment> {
 template <typename Rule>
 using Control = pegtl::must_if<g::Errors>::control<Rule>;
 
+/// A stack of nodes that grows and is cut back without a call on the common path.
+class NodeStack {
+ public:
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Node* const* begin() const { return data_.get(); }
+  Node* const* end() const { return data_.get() + size_; }
+  void push_back(Node* node) {
+    if (size_ == capacity_) Grow();
+    data_[size_++] = node;
+  }
+  void Truncate(std::size_t size) { size_ = size; }
+
+ private:
+  void Grow() {
+    std::size_t capacity = capacity_ == 0 ? 256 : 2 * capacity_;
+    auto data = std::make_unique<Node*[]>(capacity);
+    std::copy(begin(), end(), data.get());
+    data_ = std::move(data);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<Node*[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 /// The nodes finished and not yet given to a parent, in order.
 struct TreeBuilder {
-  explicit TreeBuilder(NodeArena& arena_in) : arena(arena_in) { pending.reserve(64); }
+  explicit TreeBuilder(NodeArena& arena_in) : arena(arena_in) {}
 
   /// A node for a rule that started at `begin` when `mark` nodes were pending, adopting every
   /// node finished since.
@@ -87,20 +114,20 @@ struct TreeBuilder {
     std::size_t count = pending.size() - mark;
     if (count > 0) {
       Node** list = arena.NewList(count);
-      std::copy(pending.begin() + static_cast<std::ptrdiff_t>(mark), pending.end(), list);
+      std::copy(pending.begin() + mark, pending.end(), list);
       node->children = Node::Children(list, count);
-      pending.resize(mark);
+      pending.Truncate(mark);
     }
     return node;
   }
 
   /// Forgets the nodes a failed rule finished.
   void Drop(std::size_t mark) {
-    if (pending.size() > mark) pending.resize(mark);
+    pending.Truncate(mark);
   }
 
   NodeArena& arena;
-  std::vector<Node*> pending;
+  NodeStack pending;
 };
 
 /// The builder among the parse's states (a rule's match sees them in the order given to parse).
@@ -205,13 +232,9 @@ SourceRange RangeOf(const Node& node, const std::string& path) {
   return range;
 }
 
-Node* NodeArena::NewNode() {
-  constexpr std::size_t kBlock = 512;
-  if (nodes_left_ == 0) {
-    node_blocks_.push_back(std::make_unique<Node[]>(kBlock));
-    nodes_left_ = kBlock;
-  }
-  return &node_blocks_.back()[kBlock - nodes_left_--];
+void NodeArena::AddNodeBlock() {
+  node_blocks_.emplace_back();
+  node_blocks_.back().reserve(kNodesPerBlock);
 }
 
 Node** NodeArena::NewList(std::size_t count) {

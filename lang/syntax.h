@@ -59,13 +59,18 @@ struct Node {
 /// cost more than the parse itself.
 class NodeArena {
  public:
-  Node* NewNode();
+  Node* NewNode() {
+    if (node_blocks_.empty() || node_blocks_.back().size() == kNodesPerBlock) AddNodeBlock();
+    return &node_blocks_.back().emplace_back();
+  }
   /// Room for a list of `count` children, valid as long as the arena.
   Node** NewList(std::size_t count);
 
  private:
-  std::vector<std::unique_ptr<Node[]>> node_blocks_;
-  std::size_t nodes_left_ = 0;
+  static constexpr std::size_t kNodesPerBlock = 512;
+  void AddNodeBlock();
+
+  std::vector<std::vector<Node>> node_blocks_;  ///< each reserved once, so nodes never move
   std::vector<std::unique_ptr<Node*[]>> list_blocks_;
   std::size_t list_slots_left_ = 0;
   std::vector<std::unique_ptr<Node*[]>> big_lists_;
