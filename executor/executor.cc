@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <thread>
 
@@ -95,8 +96,8 @@ std::chrono::system_clock::time_point Executor::Now() const {
   return options_.now ? options_.now() : std::chrono::system_clock::now();
 }
 
-std::string Executor::Record(JournalRecord record) {
-  std::string error = journal_.Append(record);
+std::string Executor::Record(JournalRecord record, Durability durability) {
+  std::string error = journal_.Append(record, durability);
   if (error.empty()) {
     std::lock_guard<std::mutex> guard(mutex_);
     records_.push_back(std::move(record));
@@ -105,19 +106,27 @@ std::string Executor::Record(JournalRecord record) {
 }
 
 std::string Executor::Record(const std::string& type, const std::string& step,
-                             const std::string& op, std::string text, Value::Map data) {
+                             const std::string& op, std::string text, Value::Map data,
+                             Durability durability) {
   JournalRecord record;
   record.type = type;
   record.step = step;
   record.op = op;
   record.text = std::move(text);
   record.data = std::move(data);
-  return Record(std::move(record));
+  return Record(std::move(record), durability);
 }
 
 std::map<std::string, State> Executor::LiveStates() {
   std::lock_guard<std::mutex> guard(mutex_);
   return live_;
+}
+
+std::optional<State> Executor::LiveStateSource::Find(const std::string& instance) const {
+  std::lock_guard<std::mutex> guard(executor_.mutex_);
+  auto it = executor_.live_.find(instance);
+  if (it == executor_.live_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::string Executor::RefreshAll() {
@@ -166,7 +175,8 @@ RunResult Executor::Apply(const std::string& run_id) {
   if (!refused.error.empty()) return refused;
   JournalRecord header = JournalHeader(run_id, plan_.plan_path);
   header.data["kind"] = Value("apply");
-  std::string error = Record(std::move(header));
+  // Nothing changes before the first `prepared`, whose sync takes these along.
+  std::string error = Record(std::move(header), Durability::kWritten);
   if (error.empty()) {
     error = Record("run_begin", "", "", "",
                    {{"parallelism", Value(options_.parallelism)},
@@ -181,68 +191,97 @@ RunResult Executor::Apply(const std::string& run_id) {
 }
 
 RunResult Executor::RunSteps(const std::set<std::string>& completed) {
-  finished_steps_ = completed;
+  QueueSteps(completed);
+  size_t workers = std::min(static_cast<size_t>(options_.parallelism), unfinished_);
   std::vector<std::thread> threads;
-  std::unique_lock<std::mutex> lock(mutex_);
-  for (;;) {
-    // Start every ready step the bound allows, in plan order, unless something failed.
-    while (!failed_ && running_ < options_.parallelism) {
-      const PlannedStep* ready = nullptr;
-      for (const auto& step : plan_.steps) {
-        if (finished_steps_.count(step.id) || started_steps_.count(step.id)) continue;
-        bool deps_done = true;
-        for (const auto& dep : step.depends_on) deps_done = deps_done && finished_steps_.count(dep);
-        if (deps_done) {
-          ready = &step;
-          break;
-        }
-      }
-      if (!ready) break;
-      std::string outside = CheckWindow(ready->id);
-      if (!outside.empty()) {
-        failed_ = true;
-        first_error_ = outside;
-        break;
-      }
-      started_steps_.insert(ready->id);
-      ++running_;
-      threads.emplace_back(&Executor::Worker, this, ready);
-    }
-    if (running_ == 0) break;
-    changed_.wait(lock);
-  }
-  lock.unlock();
+  for (size_t i = 0; i < workers; ++i) threads.emplace_back(&Executor::WorkOnSteps, this);
   for (auto& thread : threads) thread.join();
   if (crashed_) throw SimulatedCrash{static_cast<int>(records_.size())};
+  if (!failed_ && unfinished_ > 0) {
+    failed_ = true;
+    first_error_ = "internal error: " + std::to_string(unfinished_) +
+                   " steps wait for steps that are not in the plan";
+  }
   return failed_ ? HandleFailure() : Finish();
 }
 
-void Executor::Worker(const PlannedStep* step) {
+void Executor::QueueSteps(const std::set<std::string>& completed) {
+  std::map<std::string, size_t> index_of;
+  for (size_t i = 0; i < plan_.steps.size(); ++i) index_of[plan_.steps[i].id] = i;
+  waiting_on_.assign(plan_.steps.size(), 0);
+  dependents_.assign(plan_.steps.size(), {});
+  ready_.clear();
+  unfinished_ = 0;
+  for (size_t i = 0; i < plan_.steps.size(); ++i) {
+    const PlannedStep& step = plan_.steps[i];
+    if (completed.count(step.id)) continue;
+    ++unfinished_;
+    for (const auto& dep : step.depends_on) {
+      if (completed.count(dep)) continue;
+      ++waiting_on_[i];
+      auto it = index_of.find(dep);
+      if (it != index_of.end()) dependents_[it->second].push_back(i);
+    }
+    if (waiting_on_[i] == 0) ready_.insert(i);
+  }
+}
+
+// One worker: takes the first ready step in plan order until none is left, or a step failed
+// (no new step starts then; the running ones finish).
+void Executor::WorkOnSteps() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return failed_ || !ready_.empty() || running_ == 0; });
+    if (failed_ || ready_.empty()) break;
+    size_t index = *ready_.begin();
+    ready_.erase(ready_.begin());
+    const PlannedStep& step = plan_.steps[index];
+    std::string outside = CheckWindow(step.id);
+    if (!outside.empty()) {
+      failed_ = true;
+      first_error_ = outside;
+      changed_.notify_all();
+      break;
+    }
+    ++running_;
+    lock.unlock();
+    bool crashed = false;
+    std::string error = RunStepCaught(step, &crashed);
+    lock.lock();
+    StepEnded(index, error, crashed);
+  }
+}
+
+std::string Executor::RunStepCaught(const PlannedStep& step, bool* crashed) {
   std::string error;
-  bool crashed = false;
   auto began = std::chrono::steady_clock::now();
-  if (observer_) observer_->StepStarted(step->id, step->title);
+  if (observer_) observer_->StepStarted(step.id, step.title);
   try {
-    error = RunStep(*step);
+    error = RunStep(step);
   } catch (const SimulatedCrash&) {
-    crashed = true;
+    *crashed = true;
     error = "simulated crash";
   } catch (const std::exception& e) {
     error = std::string("internal error: ") + e.what();
   }
   auto elapsed = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - began);
-  if (observer_ && !crashed) observer_->StepFinished(step->id, error.empty(), error, elapsed);
-  std::lock_guard<std::mutex> guard(mutex_);
+  if (observer_ && !*crashed) observer_->StepFinished(step.id, error.empty(), error, elapsed);
+  return error;
+}
+
+// Called with the lock held.
+void Executor::StepEnded(size_t index, const std::string& error, bool crashed) {
   --running_;
   if (crashed) crashed_ = true;
   if (error.empty()) {
-    finished_steps_.insert(step->id);
+    --unfinished_;
+    for (size_t dependent : dependents_[index]) {
+      if (--waiting_on_[dependent] == 0) ready_.insert(dependent);
+    }
   } else if (!failed_) {
     failed_ = true;
     first_error_ = error;
-    failed_step_ = step->id;
-  } else {
-    failed_ = true;
+    failed_step_ = plan_.steps[index].id;
   }
   changed_.notify_all();
 }
@@ -256,7 +295,7 @@ std::string Executor::RunStep(const PlannedStep& step) {
   if (error.empty()) {
     Diagnostics diagnostics;
     std::vector<PlannedOperation> ops =
-        runtime_.CompileOperations(step, LiveStates(), runner_.context(), diagnostics);
+        runtime_.CompileOperations(step, live_source_, runner_.context(), diagnostics);
     for (const auto& diagnostic : diagnostics.items()) {
       if (diagnostic.severity != Severity::kError) continue;
       error = (diagnostic.range.begin.Known() ? diagnostic.range.begin.ToString() + ": " : "") +
@@ -307,7 +346,7 @@ std::string Executor::RunVerify(const PlannedStep& step, const PlannedCheck& che
   const auto deadline = Now() + check.within;
   const Duration every = check.every.count() > 0 ? check.every : Duration(1000);
   for (int attempt = 1;; ++attempt) {
-    CheckOutcome outcome = runtime_.EvaluateCheck(step, check, LiveStates(), runner_.context());
+    CheckOutcome outcome = runtime_.EvaluateCheck(step, check, live_source_, runner_.context());
     bool held = outcome.error.empty() && outcome.held.value_or(false);
     std::string error =
         Record("check", step.id, "", outcome.error,
@@ -373,8 +412,10 @@ std::string Executor::RunOperation(const PlannedStep& step, const PlannedOperati
     Record("failed", step.id, op.id, prepared.error);
     return Describe(op) + ": " + prepared.error;
   }
+  // Write-ahead: the undo record is on disk before anything changes.
   error = Record("prepared", step.id, op.id, "",
-                 {{"undo", prepared.undo}, {"reversible", Value(prepared.reversible)}});
+                 {{"undo", prepared.undo}, {"reversible", Value(prepared.reversible)}},
+                 Durability::kSynced);
   if (!error.empty()) return error;
   ApplyResult applied = runner_.Apply(op.operation, prepared.undo);
   if (!applied.error.empty()) {
@@ -397,7 +438,8 @@ RunResult Executor::Finish() {
   RunResult result;
   result.status = RunStatus::kSucceeded;
   ReleaseUndoRecords(&result);
-  std::string error = Record("run_end", "", "", "", {{"outcome", Value("succeeded")}});
+  std::string error = Record("run_end", "", "", "", {{"outcome", Value("succeeded")}},
+                             Durability::kSynced);
   if (!error.empty()) result.warnings.push_back(error);
   result.states = LiveStates();
   if (Log(runner_)) Log(runner_)->info("run {} succeeded", run_id_);
@@ -429,7 +471,8 @@ RunResult Executor::HandleFailure() {
   result.failed_step = failed_step_;
   OnFailure policy = options_.on_failure.value_or(
       plan_.program ? plan_.program->plan.on_failure : OnFailure::kRollback);
-  Record("run_end", failed_step_, "", first_error_, {{"outcome", Value("failed")}});
+  Record("run_end", failed_step_, "", first_error_, {{"outcome", Value("failed")}},
+         Durability::kSynced);
   if (Log(runner_)) Log(runner_)->error("run {} failed: {}", run_id_, first_error_);
   if (policy == OnFailure::kStop) {
     result.status = RunStatus::kStopped;
@@ -465,7 +508,8 @@ std::string Executor::ReverseCutShort(const JournalView& view, RunResult* result
              ") was cut short and cannot be reversed; check it by hand, then run `upgrade "
              "rollback --run " + run_id_ + "`";
     }
-    std::string error = Record("reverse_intent", op.step, op.op);
+    std::string error =
+        Record("reverse_intent", op.step, op.op, "", {}, Durability::kSynced);
     if (!error.empty()) return error;
     ReverseRequest request;
     request.kind = op.kind == "action" ? Operation::Kind::kAction : Operation::Kind::kChange;
@@ -484,7 +528,7 @@ std::string Executor::ReverseCutShort(const JournalView& view, RunResult* result
       std::lock_guard<std::mutex> guard(mutex_);
       live_[op.resource.name] = reversed.state;
     }
-    error = Record("reverse_done", op.step, op.op, "", std::move(data));
+    error = Record("reverse_done", op.step, op.op, "", std::move(data), Durability::kSynced);
     if (!error.empty()) return error;
     if (observer_) observer_->Note("reversed " + op.op + " (cut short) before retrying it");
   }
@@ -514,7 +558,7 @@ RunResult Executor::Resume(const std::vector<JournalRecord>& history) {
   if (Log(runner_)) Log(runner_)->info("run {} resumed", run_id_);
   std::string error = ReverseCutShort(view, &result);
   if (!error.empty()) {
-    Record("run_end", "", "", error, {{"outcome", Value("stopped")}});
+    Record("run_end", "", "", error, {{"outcome", Value("stopped")}}, Durability::kSynced);
     result.status = RunStatus::kStopped;
     result.error = error;
     result.states = LiveStates();

@@ -4,10 +4,10 @@
 //   1. the maintenance window: no step starts outside it;
 //   2. the stale-plan check: every resource is read again, and a pinned one whose state
 //      changed since planning refuses the plan, naming it;
-//   3. the steps, in DAG order, independent ones in parallel up to `parallelism`; for each:
-//      its `require`s checked again, its operations compiled against the live states, each
-//      operation journaled intent -> Prepare -> prepared -> Apply -> done (or failed), then
-//      its `verify`s, retried every `every` for up to `within`;
+//   3. the steps, in DAG order, on `parallelism` workers that take the first ready step in plan
+//      order; for each: its `require`s checked again, its operations compiled against the live
+//      states, each operation journaled intent -> Prepare -> prepared (synced) -> Apply -> done
+//      (or failed), then its `verify`s, retried every `every` for up to `within`;
 //   4. on success: every undo record released, run_end;
 //      on failure: no new step starts, running ones finish, then rollback (rollback.h) or stop.
 // Resume continues an interrupted run from its journal: an operation cut short is reversed with
@@ -79,14 +79,28 @@ class Executor {
   RunResult Resume(const std::vector<JournalRecord>& history);
 
  private:
-  std::string Record(JournalRecord record);
+  /// The live states as a running step sees them: looked up one at a time, under the lock.
+  class LiveStateSource : public StateSource {
+   public:
+    explicit LiveStateSource(Executor& executor) : executor_(executor) {}
+    std::optional<State> Find(const std::string& instance) const override;
+
+   private:
+    Executor& executor_;
+  };
+
+  std::string Record(JournalRecord record, Durability durability);
   std::string Record(const std::string& type, const std::string& step, const std::string& op,
-                     std::string text = "", Value::Map data = {});
+                     std::string text = "", Value::Map data = {},
+                     Durability durability = Durability::kWritten);
   std::string RefreshAll();
   std::string CheckPins();
   std::string CheckWindow(const std::string& step) const;
   RunResult RunSteps(const std::set<std::string>& completed);
-  void Worker(const PlannedStep* step);
+  void QueueSteps(const std::set<std::string>& completed);
+  void WorkOnSteps();
+  void StepEnded(size_t index, const std::string& error, bool crashed);
+  std::string RunStepCaught(const PlannedStep& step, bool* crashed);
   std::string RunStep(const PlannedStep& step);
   std::string RunChecks(const PlannedStep& step, const std::vector<PlannedCheck>& checks);
   std::string RunVerify(const PlannedStep& step, const PlannedCheck& check);
@@ -107,13 +121,19 @@ class Executor {
   RunObserver* observer_;
   std::string run_id_;
 
+  LiveStateSource live_source_{*this};
+
   std::mutex mutex_;  // guards everything below
   std::condition_variable changed_;
   std::vector<JournalRecord> records_;  // the journal so far, history included
   std::map<std::string, State> live_;
   std::set<std::string> done_ops_;      // applied in an earlier attempt of this run
-  std::set<std::string> finished_steps_;
-  std::set<std::string> started_steps_;
+  // The schedule, by index into plan_.steps: how many dependencies each step still waits for,
+  // who waits for it, and the steps ready to start, first in plan order first.
+  std::vector<int> waiting_on_;
+  std::vector<std::vector<size_t>> dependents_;
+  std::set<size_t> ready_;
+  size_t unfinished_ = 0;
   int running_ = 0;
   bool failed_ = false;
   bool crashed_ = false;

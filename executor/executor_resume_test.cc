@@ -1,5 +1,6 @@
 // Crash injection at every journal point: the journal "dies" at its Nth record (written, or
-// lost with the write), and then `apply --resume` or rollback works from what is on disk alone.
+// lost with the write; on a power loss, with every record not synced yet), and then
+// `apply --resume` or rollback works from what is on disk alone.
 // Nothing may be lost and nothing done twice: every action runs exactly once in the end, and a
 // rollback leaves every thing as it was before the run.
 #include <gmock/gmock.h>
@@ -56,12 +57,13 @@ struct CrashedRun {
 
 // Applies Diamond with a crash at record `n` (none when n is 0); false when the crash left no
 // journal at all.
-bool CrashAt(CrashedRun& run, int n, bool write_it, int parallelism) {
+bool CrashAt(CrashedRun& run, int n, bool write_it, int parallelism,
+             CrashKind kind = CrashKind::kKill) {
   Seed(*run.system.fake);
   TestPlan builder = Diamond();
   run.plan = builder.Build(*run.system.fake, run.runtime);
   FileJournal journal(run.path);
-  if (n > 0) journal.CrashAt(n, write_it);
+  if (n > 0) journal.CrashAt(n, write_it, kind);
   ExecutorOptions options;
   options.parallelism = parallelism;
   Executor executor(run.plan, run.runner, run.runtime, journal, options);
@@ -104,16 +106,21 @@ void RollBackFromDisk(CrashedRun& run) {
   EXPECT_TRUE(outcome.ok) << outcome.error;
 }
 
-class CrashTest : public ::testing::TestWithParam<std::tuple<bool, int>> {};
+std::string Describe(int n, bool write_it, CrashKind kind) {
+  return "crash at record " + std::to_string(n) + (write_it ? " (written)" : " (lost)") +
+         (kind == CrashKind::kPowerLoss ? " by power loss" : "");
+}
+
+class CrashTest : public ::testing::TestWithParam<std::tuple<bool, int, CrashKind>> {};
 
 TEST_P(CrashTest, ResumeAfterACrashAtEveryRecordFinishesTheRunExactlyOnce) {
-  auto [write_it, parallelism] = GetParam();
+  auto [write_it, parallelism, kind] = GetParam();
   int total = FullRunRecords();
   ASSERT_EQ(total, 35);
   for (int n = 1; n <= total; ++n) {
-    SCOPED_TRACE("crash at record " + std::to_string(n) + (write_it ? " (written)" : " (lost)"));
+    SCOPED_TRACE(Describe(n, write_it, kind));
     CrashedRun run;
-    if (!CrashAt(run, n, write_it, parallelism)) {
+    if (!CrashAt(run, n, write_it, parallelism, kind)) {
       ExpectInitial(*run.system.fake);  // died before its first record: nothing happened
       continue;
     }
@@ -133,19 +140,28 @@ TEST_P(CrashTest, ResumeAfterACrashAtEveryRecordFinishesTheRunExactlyOnce) {
 }
 
 TEST_P(CrashTest, RollbackAfterACrashAtEveryRecordRestoresTheStart) {
-  auto [write_it, parallelism] = GetParam();
+  auto [write_it, parallelism, kind] = GetParam();
   int total = FullRunRecords();
   for (int n = 1; n <= total; ++n) {
-    SCOPED_TRACE("crash at record " + std::to_string(n) + (write_it ? " (written)" : " (lost)"));
+    SCOPED_TRACE(Describe(n, write_it, kind));
     CrashedRun run;
-    if (!CrashAt(run, n, write_it, parallelism)) continue;
+    if (!CrashAt(run, n, write_it, parallelism, kind)) {
+      ExpectInitial(*run.system.fake);  // nothing reached the disk: nothing was changed
+      continue;
+    }
     RollBackFromDisk(run);
     ExpectInitial(*run.system.fake);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(WrittenOrLost, CrashTest,
-                         ::testing::Combine(::testing::Bool(), ::testing::Values(1, 3)));
+INSTANTIATE_TEST_SUITE_P(
+    KilledOrPowerLost, CrashTest,
+    ::testing::Values(std::make_tuple(true, 1, CrashKind::kKill),
+                      std::make_tuple(false, 1, CrashKind::kKill),
+                      std::make_tuple(true, 3, CrashKind::kKill),
+                      std::make_tuple(false, 3, CrashKind::kKill),
+                      std::make_tuple(true, 1, CrashKind::kPowerLoss),
+                      std::make_tuple(true, 3, CrashKind::kPowerLoss)));
 
 TEST(CrashTest, CrashDuringRollbackIsFinishedByRollingBackAgain) {
   // A full run has 6 operations to reverse: rollback_begin, 6 x (intent, done), rollback_end.

@@ -172,20 +172,22 @@ TEST_F(ExecutorTest, OptionOverridesThePlansOnFailure) {
 }
 
 TEST_F(ExecutorTest, NoNewStepStartsAfterAFailureButRunningOnesFinish) {
+  // Every Apply takes 150 ms: "fails" fails at 150 ms while "slow" (two changes) runs until
+  // 300 ms, and "later" waits for a free worker that only "fails" would have given it.
   TestPlan plan;
-  plan.Thing("a").Thing("b").Thing("c");
+  plan.Thing("a").Thing("b").Thing("b2").Thing("c");
   plan.Step("fails").Set("a", {{"value", Value("1")}});
-  plan.Step("slow").Set("b", {{"value", Value("1")}});
+  plan.Step("slow").Set("b", {{"value", Value("1")}}).Set("b2", {{"value", Value("1")}});
   plan.Step("later").Set("c", {{"value", Value("1")}});
-  fake().FailOn("Prepare", "a");
+  fake().FailOn("Apply", "a");
   fake().SetDelay(std::chrono::milliseconds(150));
   ExecutorOptions options;
   options.parallelism = 2;
   RunResult result = Run(plan, options);
   EXPECT_EQ(result.status, RunStatus::kRolledBack);
   std::vector<std::string> calls = fake().calls();
-  EXPECT_THAT(calls, Contains("Apply b"));      // was running: it finished
-  EXPECT_THAT(calls, Contains("Reverse b"));    // and was rolled back
+  EXPECT_THAT(calls, Contains("Apply b2"));        // was running: it finished
+  EXPECT_THAT(calls, Contains("Reverse b2"));      // and was rolled back
   EXPECT_THAT(calls, Not(Contains("Prepare c")));  // never started
   EXPECT_EQ(fake().things.size(), 0u);
 }
@@ -196,7 +198,7 @@ TEST_F(ExecutorTest, RequireIsCheckedAgainRightBeforeTheStep) {
   plan.Step("s1").Set("a", {{"value", Value("1")}});
   plan.Step("s2", {"s1"})
       .Require("gate must be open",
-               [this](const std::map<std::string, State>&) {
+               [this](const StateSource&) {
                  return fake().things.count("gate") > 0;
                })
       .Set("a", {{"value", Value("2")}});
@@ -214,7 +216,7 @@ TEST_F(ExecutorTest, VerifyIsRetriedUntilItHolds) {
   plan.Step("s1")
       .Set("a", {{"value", Value("1")}})
       .Verify("third time lucky",
-              [&attempts](const std::map<std::string, State>&) { return ++attempts >= 3; },
+              [&attempts](const StateSource&) { return ++attempts >= 3; },
               Duration(60000), Duration(5000));
   std::vector<Duration> sleeps;
   ExecutorOptions options;
@@ -230,7 +232,7 @@ TEST_F(ExecutorTest, VerifyThatNeverHoldsFailsTheStepAfterItsDeadline) {
   plan.Thing("a");
   plan.Step("s1")
       .Set("a", {{"value", Value("1")}})
-      .Verify("never", [](const std::map<std::string, State>&) { return false; },
+      .Verify("never", [](const StateSource&) { return false; },
               Duration(20), Duration(10));
   RunResult result = Run(plan);
   EXPECT_EQ(result.status, RunStatus::kRolledBack);

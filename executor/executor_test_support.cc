@@ -6,7 +6,7 @@
 namespace upgrade::testing {
 
 CheckOutcome TestStepRuntime::EvaluateCheck(const PlannedStep&, const PlannedCheck& check,
-                                            const std::map<std::string, State>& states,
+                                            const StateSource& states,
                                             ProviderContext&) {
   ++checks_evaluated;
   CheckOutcome outcome;
@@ -21,15 +21,16 @@ CheckOutcome TestStepRuntime::EvaluateCheck(const PlannedStep&, const PlannedChe
 }
 
 std::vector<PlannedOperation> TestStepRuntime::CompileOperations(
-    const PlannedStep& step, const std::map<std::string, State>& states, ProviderContext&,
+    const PlannedStep& step, const StateSource& states, ProviderContext&,
     Diagnostics& diagnostics) {
   std::vector<PlannedOperation> ops = step.operations;
   for (auto& op : ops) {
     if (op.kind != PlannedOperation::Kind::kChange) continue;
     DiffRequest request;
     request.resource = op.operation.resource;
-    auto state = states.find(op.operation.resource.name);
-    if (state != states.end()) request.prior = state->second;
+    if (std::optional<State> state = states.Find(op.operation.resource.name)) {
+      request.prior = std::move(*state);
+    }
     request.desired = desired[op.id];
     DiffResult diff = provider_.Diff(request);
     if (!diff.error.empty()) diagnostics.Error(op.range, diff.error);

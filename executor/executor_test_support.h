@@ -17,17 +17,17 @@
 namespace upgrade::testing {
 
 /// A check for the test runtime: true when it holds for these states.
-using TestCondition = std::function<bool(const std::map<std::string, State>&)>;
+using TestCondition = std::function<bool(const StateSource&)>;
 
 /// Compiles planned operations against live states and evaluates checks by their message.
 class TestStepRuntime : public StepRuntime {
  public:
   explicit TestStepRuntime(FakeProvider& provider) : provider_(provider) {}
   CheckOutcome EvaluateCheck(const PlannedStep& step, const PlannedCheck& check,
-                             const std::map<std::string, State>& states,
+                             const StateSource& states,
                              ProviderContext& context) override;
   std::vector<PlannedOperation> CompileOperations(const PlannedStep& step,
-                                                  const std::map<std::string, State>& states,
+                                                  const StateSource& states,
                                                   ProviderContext& context,
                                                   Diagnostics& diagnostics) override;
 

@@ -1,5 +1,5 @@
 // The write-ahead journal of a run (`runs/<id>/journal.jsonl`): one JSON object per line, the
-// first line a versioned header, every record fsync'd before the call that follows it.
+// first line a versioned header.
 //
 // For each operation the executor writes, in this order:
 //   intent    (op, step, resource, planned change)      before anything is touched
@@ -10,8 +10,17 @@
 // reverse_done / reverse_failed, restore_intent / restore_done, rollback_begin / rollback_end.
 // Resume and rollback read only this (and the run's plan.json). Values are written with
 // SecretPolicy::kDigest: a secret never reaches the journal.
+//
+// Every record reaches the file (write(2)) before Append returns, so a killed process loses
+// none. Durability against a power loss is asked for per record: a kSynced record is on disk,
+// with every record before it, when Append returns (group commit: appenders waiting at once
+// share one fdatasync). The executor syncs `prepared` before Apply and the end of a run; a
+// record written but not yet synced can only be lost together with every record after it, and
+// each such loss leaves an operation in doubt, which resume and rollback reverse.
 #pragma once
 
+#include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,52 +52,87 @@ struct SimulatedCrash {
   int records_written = 0;
 };
 
+/// Whether Append returns only once the record is safe from a power loss.
+enum class Durability {
+  kSynced,   ///< on disk, with every record before it
+  kWritten,  ///< in the file (a killed process keeps it); on disk with the next kSynced one
+};
+
 /// Where the executor writes its records. Append returns an error text (empty on success); a
 /// journal that cannot write stops the run, since nothing may change without its record.
 class Journal {
  public:
   virtual ~Journal() = default;
-  virtual std::string Append(JournalRecord record) = 0;
+  std::string Append(JournalRecord record, Durability durability = Durability::kSynced) {
+    return Write(std::move(record), durability);
+  }
+
+ protected:
+  virtual std::string Write(JournalRecord record, Durability durability) = 0;
 };
 
-/// The journal on disk: appends a line and fsyncs it, under a mutex (steps run in parallel).
+/// How a simulated crash ends the process (tests).
+enum class CrashKind {
+  kKill,       ///< the process dies: what was written stays in the file
+  kPowerLoss,  ///< the machine dies: what was not synced yet is lost
+};
+
+/// The journal on disk: appends lines from parallel steps, syncing with group commit.
 class FileJournal : public Journal {
  public:
   /// Opens (creating if needed) `path` for appending. Check `error()` afterwards.
   explicit FileJournal(std::string path);
   ~FileJournal() override;
 
-  std::string Append(JournalRecord record) override;
   const std::string& error() const { return error_; }
   const std::string& path() const { return path_; }
+  /// How many fdatasync calls were made (each may cover many records).
+  int syncs() const;
 
   /// Test hook: at the `n`th append (1-based), write the record if `write_it`, then throw
-  /// SimulatedCrash; every later append throws again, writing nothing.
-  void CrashAt(int n, bool write_it) {
+  /// SimulatedCrash; every later append throws again, writing nothing. With kPowerLoss the
+  /// file is cut back to what was synced.
+  void CrashAt(int n, bool write_it, CrashKind kind = CrashKind::kKill) {
     crash_at_ = n;
     crash_writes_ = write_it;
+    crash_kind_ = kind;
   }
 
+ protected:
+  std::string Write(JournalRecord record, Durability durability) override;
+
  private:
+  [[noreturn]] void Crash(int records_written);
+  std::string SyncThrough(std::unique_lock<std::mutex>& lock, int64_t offset);
+
   std::string path_;
   int fd_ = -1;
   std::string error_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  std::condition_variable synced_;
+  int64_t written_ = 0;   // bytes in the file
+  int64_t durable_ = 0;   // bytes known to be on disk
+  bool syncing_ = false;  // an appender is in fdatasync
+  std::string sync_error_;
+  int syncs_ = 0;
   int appends_ = 0;
   int crash_at_ = -1;
   bool crash_writes_ = true;
+  CrashKind crash_kind_ = CrashKind::kKill;
   bool crashed_ = false;
 };
 
 /// A journal in memory, for tests; it can simulate a crash like FileJournal.
 class MemoryJournal : public Journal {
  public:
-  std::string Append(JournalRecord record) override;
   void CrashAt(int n, bool write_it) {
     crash_at_ = n;
     crash_writes_ = write_it;
   }
   std::vector<JournalRecord> records() const;
+
+ protected:
+  std::string Write(JournalRecord record, Durability durability) override;
 
  private:
   mutable std::mutex mutex_;

@@ -8,13 +8,13 @@ EvaluatorStepRuntime::EvaluatorStepRuntime(const Plan& plan, const ProviderRegis
 
 CheckOutcome EvaluatorStepRuntime::EvaluateCheck(const PlannedStep& step,
                                                  const PlannedCheck& check,
-                                                 const std::map<std::string, State>& states,
+                                                 const StateSource& states,
                                                  ProviderContext& context) {
   return evaluator_.EvaluateCheck(step, check, states, context);
 }
 
 std::vector<PlannedOperation> EvaluatorStepRuntime::CompileOperations(
-    const PlannedStep& step, const std::map<std::string, State>& states,
+    const PlannedStep& step, const StateSource& states,
     ProviderContext& context, Diagnostics& diagnostics) {
   return evaluator_.CompileOperations(step, states, context, diagnostics);
 }

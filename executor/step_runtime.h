@@ -19,10 +19,10 @@ class StepRuntime {
  public:
   virtual ~StepRuntime() = default;
   virtual CheckOutcome EvaluateCheck(const PlannedStep& step, const PlannedCheck& check,
-                                     const std::map<std::string, State>& states,
+                                     const StateSource& states,
                                      ProviderContext& context) = 0;
   virtual std::vector<PlannedOperation> CompileOperations(
-      const PlannedStep& step, const std::map<std::string, State>& states,
+      const PlannedStep& step, const StateSource& states,
       ProviderContext& context, Diagnostics& diagnostics) = 0;
 };
 
@@ -31,10 +31,10 @@ class EvaluatorStepRuntime : public StepRuntime {
  public:
   EvaluatorStepRuntime(const Plan& plan, const ProviderRegistry& providers);
   CheckOutcome EvaluateCheck(const PlannedStep& step, const PlannedCheck& check,
-                             const std::map<std::string, State>& states,
+                             const StateSource& states,
                              ProviderContext& context) override;
   std::vector<PlannedOperation> CompileOperations(const PlannedStep& step,
-                                                  const std::map<std::string, State>& states,
+                                                  const StateSource& states,
                                                   ProviderContext& context,
                                                   Diagnostics& diagnostics) override;
 

@@ -57,7 +57,19 @@ ScopeData MakeScopeData(const Plan& plan) {
   return data;
 }
 
+std::optional<State> MapStateSource::Find(const std::string& instance) const {
+  auto it = states_.find(instance);
+  if (it == states_.end()) return std::nullopt;
+  return it->second;
+}
+
 PlanScope::PlanScope(ScopeData& data, const std::map<std::string, State>* states,
+                     const ProviderRegistry* providers, ProviderContext* context, Value each)
+    : data_(data), providers_(providers), context_(context), each_(std::move(each)) {
+  if (states != nullptr) states_ = &owned_states_.emplace(*states);
+}
+
+PlanScope::PlanScope(ScopeData& data, const StateSource* states,
                      const ProviderRegistry* providers, ProviderContext* context, Value each)
     : data_(data), states_(states), providers_(providers), context_(context),
       each_(std::move(each)) {}
@@ -116,8 +128,10 @@ Value PlanScope::ResourceValue(const std::string& instance) const {
   if (overlay_ != nullptr) {
     if (auto it = overlay_->find(instance); it != overlay_->end()) state = &it->second;
   }
+  std::optional<State> found;
   if (state == nullptr && states_ != nullptr) {
-    if (auto it = states_->find(instance); it != states_->end()) state = &it->second;
+    found = states_->Find(instance);
+    if (found) state = &*found;
   }
   if (state != nullptr && state->exists) {
     for (const auto& [key, attribute] : state->attributes) value[key] = attribute;

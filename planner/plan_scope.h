@@ -3,6 +3,7 @@
 // and the functions they call (the language's built-ins, then the providers').
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <set>
@@ -29,6 +30,25 @@ std::optional<std::vector<std::pair<std::string, Value>>> ForEachElements(const 
 
 struct Plan;
 
+/// Where evaluation finds the state a resource instance has at one point, by instance name.
+/// Lookups copy: the executor's live states change while other steps run.
+class StateSource {
+ public:
+  virtual ~StateSource() = default;
+  /// The state of `instance`, or nullopt when none is known.
+  virtual std::optional<State> Find(const std::string& instance) const = 0;
+};
+
+/// A StateSource over a map the caller owns and keeps alive.
+class MapStateSource : public StateSource {
+ public:
+  explicit MapStateSource(const std::map<std::string, State>& states) : states_(states) {}
+  std::optional<State> Find(const std::string& instance) const override;
+
+ private:
+  const std::map<std::string, State>& states_;
+};
+
 /// What a plan's expressions can refer to; shared by the steps of one plan.
 struct ScopeData {
   const Program* program = nullptr;
@@ -48,6 +68,16 @@ class PlanScope : public EvalScope {
  public:
   PlanScope(ScopeData& data, const std::map<std::string, State>* states,
             const ProviderRegistry* providers, ProviderContext* context, Value each = Value());
+  /// The same over any StateSource (`states` may be null: no resource has a state).
+  PlanScope(ScopeData& data, const StateSource* states, const ProviderRegistry* providers,
+            ProviderContext* context, Value each = Value());
+  /// No resource has a state (inputs, lets and resource configurations only).
+  PlanScope(ScopeData& data, std::nullptr_t, const ProviderRegistry* providers,
+            ProviderContext* context, Value each = Value())
+      : PlanScope(data, static_cast<const StateSource*>(nullptr), providers, context,
+                  std::move(each)) {}
+  PlanScope(const PlanScope&) = delete;
+  PlanScope& operator=(const PlanScope&) = delete;
 
   /// States that take precedence over `states` (what earlier statements of a step planned).
   void SetOverlay(const std::map<std::string, State>* overlay) { overlay_ = overlay; }
@@ -68,7 +98,8 @@ class PlanScope : public EvalScope {
   std::optional<Value> LookupImport(const std::string& alias) const;
 
   ScopeData& data_;
-  const std::map<std::string, State>* states_;
+  std::optional<MapStateSource> owned_states_;
+  const StateSource* states_ = nullptr;
   const std::map<std::string, State>* overlay_ = nullptr;
   const ProviderRegistry* providers_;
   ProviderContext* context_;

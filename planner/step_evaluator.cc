@@ -43,6 +43,12 @@ StepEvaluator::StepEvaluator(const Plan& plan, const ProviderRegistry& providers
 CheckOutcome StepEvaluator::EvaluateCheck(const PlannedStep& step, const PlannedCheck& check,
                                           const std::map<std::string, State>& states,
                                           ProviderContext& context) const {
+  return EvaluateCheck(step, check, MapStateSource(states), context);
+}
+
+CheckOutcome StepEvaluator::EvaluateCheck(const PlannedStep& step, const PlannedCheck& check,
+                                          const StateSource& states,
+                                          ProviderContext& context) const {
   CheckOutcome outcome;
   PlanScope scope(data_, &states, &providers_, &context, step.each);
   EvalResult result = Evaluate(check.condition, scope);
@@ -102,6 +108,12 @@ std::optional<std::string> StepEvaluator::TargetInstance(const Statement& statem
 std::vector<PlannedOperation> StepEvaluator::CompileOperations(
     const PlannedStep& step, const std::map<std::string, State>& states,
     ProviderContext& context, Diagnostics& diagnostics) const {
+  return CompileOperations(step, MapStateSource(states), context, diagnostics);
+}
+
+std::vector<PlannedOperation> StepEvaluator::CompileOperations(
+    const PlannedStep& step, const StateSource& states, ProviderContext& context,
+    Diagnostics& diagnostics) const {
   std::vector<PlannedOperation> operations;
   const Step* source = SourceStep(plan_, step);
   if (source == nullptr) return operations;
@@ -156,8 +168,8 @@ std::vector<PlannedOperation> StepEvaluator::CompileOperations(
     auto prior = planned.find(*instance);
     if (prior != planned.end()) {
       request.prior = prior->second;
-    } else if (auto live = states.find(*instance); live != states.end()) {
-      request.prior = live->second;
+    } else if (std::optional<State> live = states.Find(*instance)) {
+      request.prior = std::move(*live);
     }
     request.desired = EvaluateAttributes(statement.attributes, lookup, scope, diagnostics);
     DiffResult diff = provider->Diff(request);

@@ -43,11 +43,19 @@ class StepEvaluator {
   CheckOutcome EvaluateCheck(const PlannedStep& step, const PlannedCheck& check,
                              const std::map<std::string, State>& states,
                              ProviderContext& context) const;
+  /// The same, with states looked up one by one (the executor's live states).
+  CheckOutcome EvaluateCheck(const PlannedStep& step, const PlannedCheck& check,
+                             const StateSource& states, ProviderContext& context) const;
 
   /// The operations of `step`, their `set` blocks evaluated and diffed against `states`.
   /// Problems go to `diagnostics` with the statement's source range.
   std::vector<PlannedOperation> CompileOperations(const PlannedStep& step,
                                                   const std::map<std::string, State>& states,
+                                                  ProviderContext& context,
+                                                  Diagnostics& diagnostics) const;
+  /// The same, with states looked up one by one (the executor's live states).
+  std::vector<PlannedOperation> CompileOperations(const PlannedStep& step,
+                                                  const StateSource& states,
                                                   ProviderContext& context,
                                                   Diagnostics& diagnostics) const;
 
