@@ -28,7 +28,7 @@ struct ApplyFlags {
   std::vector<std::string> vars;
   std::string var_file;
   bool auto_approve = false;
-  int parallelism = 4;
+  int parallelism = 10;
   std::string on_failure;
   bool resume = false;
   std::string run;
@@ -253,7 +253,7 @@ void AddApplyCommand(CLI::App& app, int* exit_code) {
   apply->add_option("--var-file", flags->var_file,
                     "Input values: a JSON object or NAME = VALUE lines");
   apply->add_flag("--auto-approve", flags->auto_approve, "Apply without asking for `yes`");
-  apply->add_option("--parallelism", flags->parallelism, "Steps running at once (default 4)")
+  apply->add_option("--parallelism", flags->parallelism, "Steps running at once (default 10)")
       ->check(CLI::Range(1, 1000));
   apply->add_option("--on-failure", flags->on_failure,
                     "rollback or stop (default: the plan's on_failure, else rollback)");

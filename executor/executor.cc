@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <thread>
 
@@ -129,12 +130,27 @@ std::optional<State> Executor::LiveStateSource::Find(const std::string& instance
   return it->second;
 }
 
+// Reads every resource of the plan, `parallelism` at a time; the first error in plan order wins.
 std::string Executor::RefreshAll() {
-  for (const auto& [name, resource] : plan_.resources) {
-    ReadResult read = runner_.Read(resource);
-    if (!read.error.empty()) return "cannot read " + resource.type + " " + name + ": " + read.error;
-    std::lock_guard<std::mutex> guard(mutex_);
-    live_[name] = read.state;
+  std::vector<const ResourceConfig*> resources;
+  for (const auto& entry : plan_.resources) resources.push_back(&entry.second);
+  std::vector<ReadResult> reads(resources.size());
+  std::atomic<size_t> next{0};
+  auto read_some = [&] {
+    for (size_t i = next++; i < resources.size(); i = next++) reads[i] = runner_.Read(*resources[i]);
+  };
+  size_t readers = std::min(static_cast<size_t>(options_.parallelism), resources.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < readers; ++i) threads.emplace_back(read_some);
+  read_some();
+  for (auto& thread : threads) thread.join();
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (size_t i = 0; i < resources.size(); ++i) {
+    const ResourceConfig& resource = *resources[i];
+    if (!reads[i].error.empty()) {
+      return "cannot read " + resource.type + " " + resource.name + ": " + reads[i].error;
+    }
+    live_[resource.name] = std::move(reads[i].state);
   }
   return "";
 }

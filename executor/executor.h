@@ -35,7 +35,7 @@ namespace upgrade {
 
 /// How to run.
 struct ExecutorOptions {
-  int parallelism = 4;                   ///< steps running at once, at least 1
+  int parallelism = 10;                  ///< steps running at once, at least 1
   std::optional<OnFailure> on_failure;   ///< overrides the plan's `on_failure`
   bool check_pins = true;                ///< refuse a plan whose pinned states changed
   /// The clock for the window and for verify deadlines; the system clock when empty.

@@ -23,16 +23,15 @@ OpStatus FromIntent(const JournalRecord& record) {
   return op;
 }
 
-StepStatus& StepFor(JournalView& view, const std::string& step) {
-  for (auto& status : view.steps) {
-    if (status.step == step) return status;
-  }
-  view.steps.push_back(StepStatus{step, "", "", "", ""});
-  return view.steps.back();
+StepStatus& StepFor(JournalView& view, std::map<std::string, size_t>& index,
+                    const std::string& step) {
+  auto [it, added] = index.emplace(step, view.steps.size());
+  if (added) view.steps.push_back(StepStatus{step, "", "", "", ""});
+  return view.steps[it->second];
 }
 
-void ApplyOpRecord(JournalView& view, std::map<std::string, size_t>& index,
-                   const JournalRecord& record, size_t position) {
+void ApplyOpRecord(JournalView& view, const JournalRecord& record, size_t position) {
+  std::map<std::string, size_t>& index = view.op_index;
   if (record.type == "intent") {
     auto it = index.find(record.op);
     if (it == index.end()) {
@@ -98,10 +97,8 @@ State StateFromValue(const Value& value) {
 }
 
 const OpStatus* JournalView::FindOp(const std::string& op) const {
-  for (const auto& status : ops) {
-    if (status.op == op) return &status;
-  }
-  return nullptr;
+  auto it = op_index.find(op);
+  return it == op_index.end() ? nullptr : &ops[it->second];
 }
 
 std::vector<std::string> JournalView::CompletedSteps() const {
@@ -120,7 +117,7 @@ std::string JournalView::Status() const {
 
 JournalView ViewJournal(const std::vector<JournalRecord>& records) {
   JournalView view;
-  std::map<std::string, size_t> index;
+  std::map<std::string, size_t> step_index;
   for (size_t i = 0; i < records.size(); ++i) {
     const JournalRecord& record = records[i];
     if (record.type == "header") {
@@ -131,11 +128,11 @@ JournalView ViewJournal(const std::vector<JournalRecord>& records) {
       view.outcome.clear();
       view.finished.clear();
     } else if (record.type == "step_begin") {
-      StepStatus& step = StepFor(view, record.step);
+      StepStatus& step = StepFor(view, step_index, record.step);
       step.began = record.time;
       step.ended = step.outcome = step.error = "";
     } else if (record.type == "step_end") {
-      StepStatus& step = StepFor(view, record.step);
+      StepStatus& step = StepFor(view, step_index, record.step);
       step.ended = record.time;
       step.outcome = record.GetString("outcome");
       step.error = record.text;
@@ -150,7 +147,7 @@ JournalView ViewJournal(const std::vector<JournalRecord>& records) {
       view.outcome = record.GetString("outcome");
       view.finished = record.time;
     } else {
-      ApplyOpRecord(view, index, record, i);
+      ApplyOpRecord(view, record, i);
     }
   }
   return view;

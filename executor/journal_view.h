@@ -62,6 +62,7 @@ struct JournalView {
   std::vector<OpStatus> ops;          ///< in order of their first intent
   std::vector<StepStatus> steps;      ///< in order of their first begin
   std::map<std::string, Value> last_states;  ///< resource -> last state the journal recorded
+  std::map<std::string, size_t> op_index;    ///< op id -> its place in `ops`
 
   const OpStatus* FindOp(const std::string& op) const;
   /// Steps whose last step_end was "ok".
