@@ -137,6 +137,9 @@ int Execute(const Plan& plan, const ApplyFlags& flags, const ProviderRegistry& p
   options.parallelism = flags.parallelism;
   options.on_failure = ParseOnFailure(flags.on_failure);
   ConsoleObserver observer(isatty(STDOUT_FILENO), color);
+  runner.SetStepProgressSink([&observer](const std::string& step, const std::string& text) {
+    observer.StepProgress(step, text);
+  });
   Executor executor(plan, runner, runtime, session.journal(), options, &observer);
   std::cout << (history ? "Resuming" : "Applying") << " run " << session.run_id()
             << " (parallelism " << flags.parallelism << ")\n";

@@ -109,6 +109,9 @@ int RunRollback(const RollbackFlags& flags) {
   }
   if (Confirm("Do you want to roll back run " + run_id + "?", flags.auto_approve) != 0) return 1;
   ConsoleObserver observer(isatty(STDOUT_FILENO), color);
+  runner.SetStepProgressSink([&observer](const std::string& step, const std::string& text) {
+    observer.StepProgress(step, text);
+  });
   RollbackOutcome outcome = ExecuteRollback(plan, runner, session->journal(), &observer,
                                             flags.force);
   observer.Stop();

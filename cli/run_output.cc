@@ -55,8 +55,11 @@ void ConsoleObserver::DrawLiveLine() {
   auto now = std::chrono::steady_clock::now();
   std::string line = "running:";
   for (const auto& [step, since] : running_) {
-    line += " " + step + " (" +
-            Seconds(std::chrono::duration_cast<Duration>(now - since)) + ")";
+    line += " " + step + " (" + Seconds(std::chrono::duration_cast<Duration>(now - since));
+    if (auto report = progress_.find(step); report != progress_.end()) {
+      line += ": " + report->second;
+    }
+    line += ")";
   }
   std::cout << "\r\x1b[K" << Paint(line, "2", color_);
 }
@@ -84,12 +87,27 @@ void ConsoleObserver::StepFinished(const std::string& step, bool ok, const std::
                                    Duration elapsed) {
   std::lock_guard<std::mutex> guard(mutex_);
   running_.erase(step);
+  progress_.erase(step);
+  progress_printed_.erase(step);
   if (ok) {
     Print("step " + step + ": " + Paint("ok", "32", color_) + " (" + Seconds(elapsed) + ")");
   } else {
     Print("step " + step + ": " + Paint("failed", "31", color_) + " (" + Seconds(elapsed) +
           "): " + error);
   }
+}
+
+void ConsoleObserver::StepProgress(const std::string& step, const std::string& text) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (terminal_ && running_.count(step)) {
+    progress_[step] = text;  // the ticker draws it
+    return;
+  }
+  auto now = std::chrono::steady_clock::now();
+  auto printed = progress_printed_.find(step);
+  if (printed != progress_printed_.end() && now - printed->second < kProgressLineEvery) return;
+  progress_printed_[step] = now;
+  Print("step " + step + ": " + text);
 }
 
 void ConsoleObserver::Note(const std::string& line) {

@@ -12,7 +12,12 @@
 
 namespace upgrade::cli {
 
-/// Prints step progress to standard output.
+/// How often a step's provider reports become a line of their own when there is no live line.
+inline constexpr std::chrono::seconds kProgressLineEvery{2};
+
+/// Prints step progress to standard output: on a terminal one live line of the running steps
+/// with their elapsed time and latest provider report; otherwise plain lines, provider reports
+/// at most one per step every kProgressLineEvery.
 class ConsoleObserver : public RunObserver {
  public:
   ConsoleObserver(bool terminal, bool color);
@@ -20,6 +25,7 @@ class ConsoleObserver : public RunObserver {
   void StepStarted(const std::string& step, const std::string& title) override;
   void StepFinished(const std::string& step, bool ok, const std::string& error,
                     Duration elapsed) override;
+  void StepProgress(const std::string& step, const std::string& text) override;
   void Note(const std::string& line) override;
   /// Stops the live line (before the summary is printed).
   void Stop();
@@ -33,6 +39,8 @@ class ConsoleObserver : public RunObserver {
   bool color_;
   std::mutex mutex_;
   std::map<std::string, std::chrono::steady_clock::time_point> running_;
+  std::map<std::string, std::string> progress_;  // the latest report of each running step
+  std::map<std::string, std::chrono::steady_clock::time_point> progress_printed_;
   bool stop_ = false;
   std::thread ticker_;
 };

@@ -4,6 +4,31 @@
 #include "providers/registry.h"
 
 namespace upgrade {
+namespace {
+
+thread_local const std::string* current_step = nullptr;
+
+}  // namespace
+
+StepProgressScope::StepProgressScope(const std::string& step) : previous_(current_step) {
+  current_step = &step;
+}
+
+StepProgressScope::~StepProgressScope() { current_step = previous_; }
+
+const std::string* StepProgressScope::Current() { return current_step; }
+
+ProviderContext ProviderChangeRunner::CallContext() const {
+  ProviderContext context = context_;
+  const std::string* step = StepProgressScope::Current();
+  if (progress_sink_ && step != nullptr) {
+    // By value: a provider may report from threads of its own (s3.migrate's workers).
+    context.progress = [sink = progress_sink_, step = *step](const std::string& text) {
+      sink(step, text);
+    };
+  }
+  return context;
+}
 
 ProviderChangeRunner::ProviderChangeRunner(const ProviderRegistry& providers,
                                            ProviderContext context,
@@ -19,7 +44,10 @@ Provider* ProviderChangeRunner::Find(const std::string& type, std::string* error
 ReadResult ProviderChangeRunner::Read(const ResourceConfig& resource) {
   ReadResult result;
   Provider* provider = Find(resource.type, &result.error);
-  if (provider) result = provider->Read(resource, context_);
+  if (provider) {
+    ProviderContext context = CallContext();
+    result = provider->Read(resource, context);
+  }
   MarkSensitive(sensitive_, resource.name, &result.state);
   return result;
 }
@@ -27,13 +55,18 @@ ReadResult ProviderChangeRunner::Read(const ResourceConfig& resource) {
 PrepareResult ProviderChangeRunner::Prepare(const Operation& operation) {
   PrepareResult result;
   Provider* provider = Find(operation.resource.type, &result.error);
-  return provider ? provider->Prepare(operation, context_) : result;
+  if (!provider) return result;
+  ProviderContext context = CallContext();
+  return provider->Prepare(operation, context);
 }
 
 ApplyResult ProviderChangeRunner::Apply(const Operation& operation, const Value& undo) {
   ApplyResult result;
   Provider* provider = Find(operation.resource.type, &result.error);
-  if (provider) result = provider->Apply(operation, undo, context_);
+  if (provider) {
+    ProviderContext context = CallContext();
+    result = provider->Apply(operation, undo, context);
+  }
   MarkSensitive(sensitive_, operation.resource.name, &result.state);
   return result;
 }
@@ -41,7 +74,10 @@ ApplyResult ProviderChangeRunner::Apply(const Operation& operation, const Value&
 ReverseResult ProviderChangeRunner::Reverse(const ReverseRequest& request) {
   ReverseResult result;
   Provider* provider = Find(request.resource.type, &result.error);
-  if (provider) result = provider->Reverse(request, context_);
+  if (provider) {
+    ProviderContext context = CallContext();
+    result = provider->Reverse(request, context);
+  }
   MarkSensitive(sensitive_, request.resource.name, &result.state);
   return result;
 }
@@ -49,20 +85,26 @@ ReverseResult ProviderChangeRunner::Reverse(const ReverseRequest& request) {
 std::string ProviderChangeRunner::Release(const ReverseRequest& request) {
   std::string error;
   Provider* provider = Find(request.resource.type, &error);
-  return provider ? provider->Release(request, context_) : error;
+  if (!provider) return error;
+  ProviderContext context = CallContext();
+  return provider->Release(request, context);
 }
 
 SnapshotResult ProviderChangeRunner::Snapshot(const ResourceConfig& resource,
                                               const Value::Map& options) {
   SnapshotResult result;
   Provider* provider = Find(resource.type, &result.error);
-  return provider ? provider->Snapshot(resource, options, false, context_) : result;
+  if (!provider) return result;
+  ProviderContext context = CallContext();
+  return provider->Snapshot(resource, options, false, context);
 }
 
 std::string ProviderChangeRunner::Restore(const ResourceConfig& resource, const Value& record) {
   std::string error;
   Provider* provider = Find(resource.type, &error);
-  return provider ? provider->Restore(resource, record, context_) : error;
+  if (!provider) return error;
+  ProviderContext context = CallContext();
+  return provider->Restore(resource, record, context);
 }
 
 }  // namespace upgrade

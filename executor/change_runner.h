@@ -2,12 +2,34 @@
 // executor can be driven against fakes, and so every call goes through one ProviderContext.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "executor/sensitive_attributes.h"
 #include "providers/provider.h"
 
 namespace upgrade {
 
 class ProviderRegistry;
+
+/// Receives what providers report of a long call (ProviderContext::progress), with the step
+/// the call was made for.
+using StepProgressSink = std::function<void(const std::string& step, const std::string& text)>;
+
+/// Marks the calling thread as working for `step` while it lives, so that progress reported
+/// by provider calls made from this thread is told as that step's.
+class StepProgressScope {
+ public:
+  explicit StepProgressScope(const std::string& step);
+  ~StepProgressScope();
+  StepProgressScope(const StepProgressScope&) = delete;
+  StepProgressScope& operator=(const StepProgressScope&) = delete;
+  /// The step of the calling thread, or nullptr outside any scope.
+  static const std::string* Current();
+
+ private:
+  const std::string* previous_;
+};
 
 /// Calls the provider that owns each resource type or action.
 class ChangeRunner {
@@ -41,13 +63,19 @@ class ProviderChangeRunner : public ChangeRunner {
   SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options) override;
   std::string Restore(const ResourceConfig& resource, const Value& record) override;
   ProviderContext& context() override { return context_; }
+  /// Where progress of calls made inside a StepProgressScope goes (the context's own
+  /// `progress` gets the rest).
+  void SetStepProgressSink(StepProgressSink sink) { progress_sink_ = std::move(sink); }
 
  private:
   Provider* Find(const std::string& type, std::string* error) const;
+  /// The context for one provider call: progress tagged with the calling thread's step.
+  ProviderContext CallContext() const;
 
   const ProviderRegistry& providers_;
   ProviderContext context_;
   SensitiveAttributes sensitive_;
+  StepProgressSink progress_sink_;
 };
 
 }  // namespace upgrade

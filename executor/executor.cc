@@ -272,6 +272,7 @@ std::string Executor::RunStepCaught(const PlannedStep& step, bool* crashed) {
   std::string error;
   auto began = std::chrono::steady_clock::now();
   if (observer_) observer_->StepStarted(step.id, step.title);
+  StepProgressScope progress_scope(step.id);
   try {
     error = RunStep(step);
   } catch (const SimulatedCrash&) {

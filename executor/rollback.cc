@@ -143,6 +143,7 @@ RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, 
   for (const auto& item : plan.items) {
     if (!error.empty()) break;
     const OpStatus& op = item.op;
+    StepProgressScope progress_scope(op.step);
     if (item.kind == RollbackItem::Kind::kRestore) {
       error = Append(journal, "restore_intent", &op);
       if (!error.empty()) break;

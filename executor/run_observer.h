@@ -23,6 +23,11 @@ class RunObserver {
     (void)error;
     (void)elapsed;
   }
+  /// What a provider reports of a long call made for `step` ("412 of 1000 objects").
+  virtual void StepProgress(const std::string& step, const std::string& text) {
+    (void)step;
+    (void)text;
+  }
   /// One line about the run as a whole ("rolling back 3 operations", "reversed ...").
   virtual void Note(const std::string& line) { (void)line; }
 };

@@ -81,6 +81,9 @@ TEST_F(PostgresE2eTest, ExamplePlanAppliesWithoutShowingThePassword) {
   CommandResult apply = Upgrade({"apply", plan, "--var", "dsn=" + dsn_, "--state", state_.path(),
                                  "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  // The provider's progress, told as the step's (the first report at once, without a terminal).
+  EXPECT_NE(apply.out.find("step migrate: 1 of 3: up 0001_create_products\n"), std::string::npos)
+      << apply.out;
   EXPECT_EQ(Psql(dsn_, "SELECT string_agg(sku, ',' ORDER BY id) FROM products"),
             "SKU-00001,SKU-00002,SKU-00003\n");
   EXPECT_EQ(Psql(dsn_, "SELECT string_agg(version, ',' ORDER BY version) FROM upgrade_migrations"),

@@ -158,13 +158,21 @@ PrepareResult FakeProvider::Prepare(const Operation& operation, ProviderContext&
   return result;
 }
 
-ApplyResult FakeProvider::Apply(const Operation& operation, const Value&, ProviderContext&) {
+ApplyResult FakeProvider::Apply(const Operation& operation, const Value&,
+                                ProviderContext& context) {
   ApplyResult result;
   bool is_action = operation.kind == Operation::Kind::kAction;
   std::string verb = is_action ? "Run" : "Apply";
   std::string target =
       is_action ? LabelOf(operation.resource.config) : TargetOf(operation.resource);
   Record(verb + " " + target);
+  if (context.progress) {
+    // Once from the calling thread, once from a thread of the provider's own (as s3.migrate's
+    // workers do).
+    context.progress(verb + " " + target + ": started");
+    std::thread([&context, &verb, &target] { context.progress(verb + " " + target + ": half"); })
+        .join();
+  }
   EnterBusy();
   if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
   LeaveBusy();
