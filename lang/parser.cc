@@ -165,6 +165,7 @@ Expr IrBuilder::FoldBinary(const Node& node) {
     expr.range.end_column = last.m_end.line == node.m_begin.line && last.has_content()
                                 ? static_cast<int>(last.m_end.column)
                                 : 0;
+    expr.operands.reserve(2);
     expr.operands.push_back(std::move(left));
     expr.operands.push_back(std::move(right));
     left = std::move(expr);
@@ -189,6 +190,7 @@ Expr IrBuilder::FoldPostfix(const Node& node) {
       expr.operands.push_back(std::move(current));
     } else if (suffix.is_type<g::index_suffix>()) {
       expr.kind = Expr::Kind::kIndex;
+      expr.operands.reserve(2);
       expr.operands.push_back(std::move(current));
       expr.operands.push_back(ToExpr(*suffix.children[0]));
     } else {
@@ -197,6 +199,7 @@ Expr IrBuilder::FoldPostfix(const Node& node) {
       if (expr.name.empty()) {
         diagnostics_.Error(current.range, "only named functions can be called, such as env(...)");
       }
+      expr.operands.reserve(suffix.children.size());
       for (const auto& arg : suffix.children) expr.operands.push_back(ToExpr(*arg));
     }
     current = std::move(expr);
@@ -318,6 +321,8 @@ Expr IrBuilder::MapExpr(const Node& node) {
   expr.kind = Expr::Kind::kMap;
   expr.range = Range(node);
   std::set<std::string> seen;
+  expr.keys.reserve(node.children.size());
+  expr.operands.reserve(node.children.size());
   for (const auto& entry : node.children) {
     const Node& key_node = *entry->children[0];
     std::string key = key_node.children.empty() ? key_node.string()
@@ -341,6 +346,7 @@ std::string IrBuilder::PlainString(const Node& string_node, const char* what) {
 std::vector<Attribute> IrBuilder::Attributes(const Node* block) {
   std::vector<Attribute> attributes;
   if (block == nullptr) return attributes;
+  attributes.reserve(block->children.size());
   for (const auto& child : block->children) {
     Attribute attribute;
     attribute.name = child->children[0]->string();
@@ -596,6 +602,13 @@ void IrBuilder::AddImport(const Node& node, Program& program) {
 Program IrBuilder::Build(const Node& root) {
   Program program;
   program.path = path_;
+  std::size_t resources = 0, steps = 0;
+  for (const auto& block : root.children) {
+    resources += block->is_type<g::resource_block>() ? 1 : 0;
+    steps += block->is_type<g::step_block>() ? 1 : 0;
+  }
+  program.resources.reserve(resources);
+  program.steps.reserve(steps);
   for (const auto& block : root.children) {
     const Node& node = *block;
     if (node.is_type<g::plan_block>()) {
