@@ -5,13 +5,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 namespace upgrade {
@@ -34,16 +39,64 @@ bool WriteAll(int fd, const std::string& bytes) {
   return true;
 }
 
-bool SyncDirectory(const std::string& dir, std::string* error) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    *error = ErrnoText("cannot open directory", dir);
-    return false;
+namespace {
+
+/// The fsyncs of each directory, shared by the threads waiting for one (as a journal's group
+/// commit): a caller takes a ticket after its rename, and is done once a sync that started
+/// after its ticket was taken has finished.
+class DirectorySyncs {
+ public:
+  bool Sync(const std::string& dir, std::string* error) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    Progress& progress = dirs_[dir];  // never erased: references stay valid
+    uint64_t ticket = ++progress.requested;
+    while (progress.synced < ticket) {
+      if (progress.syncing) {
+        finished_.wait(lock);
+        continue;
+      }
+      progress.syncing = true;
+      uint64_t covers = progress.requested;
+      lock.unlock();
+      bool ok = FsyncDirectory(dir, error);
+      lock.lock();
+      progress.syncing = false;
+      finished_.notify_all();
+      if (!ok) return false;  // a waiter will try again itself
+      progress.synced = std::max(progress.synced, covers);
+    }
+    return true;
   }
-  bool ok = fsync(fd) == 0;
-  if (!ok) *error = ErrnoText("cannot sync directory", dir);
-  close(fd);
-  return ok;
+
+ private:
+  struct Progress {
+    uint64_t requested = 0;
+    uint64_t synced = 0;
+    bool syncing = false;
+  };
+
+  static bool FsyncDirectory(const std::string& dir, std::string* error) {
+    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      *error = ErrnoText("cannot open directory", dir);
+      return false;
+    }
+    bool ok = fsync(fd) == 0;
+    if (!ok) *error = ErrnoText("cannot sync directory", dir);
+    close(fd);
+    return ok;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable finished_;
+  std::map<std::string, Progress> dirs_;
+};
+
+}  // namespace
+
+bool SyncDirectory(const std::string& dir, std::string* error) {
+  static DirectorySyncs syncs;
+  return syncs.Sync(dir, error);
 }
 
 bool WriteFileAtomic(const std::string& path, const std::string& bytes, std::string* error) {

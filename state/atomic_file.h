@@ -13,7 +13,9 @@ bool WriteFileAtomic(const std::string& path, const std::string& bytes, std::str
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR; false on an error (errno).
 bool WriteAll(int fd, const std::string& bytes);
 
-/// Fsyncs the directory `dir` so a rename or a new entry in it survives a crash.
+/// Fsyncs the directory `dir` so a rename or a new entry made in it before the call survives a
+/// crash. Callers in parallel share syncs: one that started after a caller's rename covers it,
+/// so threads writing many files into one directory do not queue one device flush each.
 bool SyncDirectory(const std::string& dir, std::string* error);
 
 /// The whole content of `path`, or nullopt (with `*error`, empty when the file does not exist).

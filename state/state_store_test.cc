@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "state/atomic_file.h"
 #include "tests/support/test_support.h"
@@ -152,6 +154,35 @@ TEST(AtomicFileTest, ReplacesContentWhole) {
   ASSERT_TRUE(WriteFileAtomic(path, "one", &error)) << error;
   ASSERT_TRUE(WriteFileAtomic(path, "two", &error)) << error;
   EXPECT_EQ(ReadFile(path), "two");
+}
+
+TEST(AtomicFileTest, ParallelWritersIntoOneDirectoryAllLand) {
+  TempDir dir;
+  std::vector<std::thread> writers;
+  std::vector<std::string> errors(16);
+  for (int i = 0; i < 16; ++i) {
+    writers.emplace_back([&, i] {
+      for (int n = 0; n < 20; ++n) {
+        std::string path = dir.Join("f" + std::to_string(i) + "_" + std::to_string(n));
+        if (!WriteFileAtomic(path, path, &errors[i])) return;
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(errors[i], "");
+    for (int n = 0; n < 20; ++n) {
+      std::string path = dir.Join("f" + std::to_string(i) + "_" + std::to_string(n));
+      EXPECT_EQ(ReadFile(path), path);
+    }
+  }
+}
+
+TEST(AtomicFileTest, SyncOfAMissingDirectoryIsAnError) {
+  TempDir dir;
+  std::string error;
+  EXPECT_FALSE(SyncDirectory(dir.Join("gone"), &error));
+  EXPECT_EQ(error, "cannot open directory " + dir.Join("gone") + ": No such file or directory");
 }
 
 }  // namespace
