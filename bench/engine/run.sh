@@ -1,10 +1,11 @@
 #!/bin/bash
 # The engine benchmark: plan and apply of N independent fs.file steps through the `upgrade`
-# binary (time and peak memory), the same files written directly by the shell (to get the
+# binary (time and peak memory), the same files written directly by one process (to get the
 # overhead per change), and the same DAG size in terraform with terraform_data resources.
 #
 #   bench/engine/run.sh UPGRADE_BINARY [N...]      (default N: 1000 10000)
 #   TERRAFORM_MAX=1000 limits terraform to N <= 1000 (it grows about as N^2).
+#   RUNS=3 runs each measurement that many times (fresh directories) and keeps the median.
 # Prints one Markdown table row per measurement.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ SIZES=("${@:-1000 10000}")
 [ $# -eq 0 ] && SIZES=(1000 10000)
 TERRAFORM=${TERRAFORM:-/usr/local/bin/terraform}
 TERRAFORM_MAX=${TERRAFORM_MAX:-1000}
+RUNS=${RUNS:-3}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -36,6 +38,18 @@ measure() {
 timed() {
   measure "$@" >"$WORK/measured"
   read -r s c m <"$WORK/measured"
+}
+
+# Runs `$1 RUN_INDEX` RUNS times (it must call `timed` last) and sets s, c and m to the run
+# with the median wall time.
+median_of_runs() {
+  local i
+  : >"$WORK/runs"
+  for ((i = 0; i < RUNS; i++)); do
+    "$1" "$i"
+    echo "$s $c $m" >>"$WORK/runs"
+  done
+  read -r s c m < <(sort -n "$WORK/runs" | sed -n "$(((RUNS + 1) / 2))p")
 }
 
 generate_upg() {  # N DIR
@@ -61,43 +75,95 @@ generate_tf() {  # N DIR
 
 row() { printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(($5 / 1024))"; }
 
+# One process writing the files as durably as upgrade's fs provider does (temp file, fsync,
+# rename, fsync of the directory), on 10 threads: the floor for the same work.
+cat >"$WORK/direct.py" <<'PYTHON'
+import os, sys, threading
+n, root = int(sys.argv[1]), sys.argv[2]
+def write(start):
+    for i in range(start, n, 10):
+        temp, path = f"{root}/.f{i}.tmp", f"{root}/f{i}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.write(fd, f"file {i}\n".encode())
+        os.fsync(fd)
+        os.close(fd)
+        os.rename(temp, path)
+        dirfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+        os.fsync(dirfd)
+        os.close(dirfd)
+threads = [threading.Thread(target=write, args=(t,)) for t in range(10)]
+for t in threads: t.start()
+for t in threads: t.join()
+PYTHON
+
+run_upgrade() {  # RUN_INDEX; uses n; leaves the run's directory in $dir
+  dir="$WORK/upg-$n-$1"
+  mkdir -p "$dir/root"
+  generate_upg "$n" "$dir"
+  case "$what" in
+    plan) timed "$UPGRADE" plan "$dir/bench.upg" --var "root=$dir/root" --no-color ;;
+    apply)
+      timed "$UPGRADE" apply "$dir/bench.upg" --var "root=$dir/root" --auto-approve --no-color
+      count=$(find "$dir/root" -type f | wc -l)
+      [ "$count" -eq "$n" ] || { echo "apply wrote $count files, not $n" >&2; exit 1; }
+      ;;
+    replan)
+      "$UPGRADE" apply "$dir/bench.upg" --var "root=$dir/root" --auto-approve --no-color \
+        >/dev/null
+      timed "$UPGRADE" plan "$dir/bench.upg" --var "root=$dir/root" --no-color \
+        --detailed-exitcode
+      grep -q "No changes." "$WORK/last.out" || { echo "second plan is not empty" >&2; exit 1; }
+      ;;
+  esac
+  rm -rf "$dir"
+}
+
+run_direct() {  # RUN_INDEX
+  local direct="$WORK/direct-$n-$1"
+  mkdir -p "$direct"
+  timed python3 "$WORK/direct.py" "$n" "$direct"
+  rm -rf "$direct"
+}
+
+run_terraform() {  # RUN_INDEX; uses n and what
+  local tf="$WORK/tf-$n-$1"
+  mkdir -p "$tf"
+  generate_tf "$n" "$tf"
+  (cd "$tf" && "$TERRAFORM" init -input=false >/dev/null)
+  cd "$tf"
+  case "$what" in
+    plan) timed "$TERRAFORM" plan -input=false -no-color ;;
+    apply) timed "$TERRAFORM" apply -input=false -auto-approve -no-color ;;
+    replan)
+      "$TERRAFORM" apply -input=false -auto-approve -no-color >/dev/null
+      timed "$TERRAFORM" plan -input=false -no-color -detailed-exitcode
+      ;;
+  esac
+  cd "$WORK"
+  rm -rf "$tf"
+}
+
 echo "| what | N | wall s | CPU s | peak memory (MiB) |"
 echo "|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
-  dir="$WORK/upg-$n"
-  mkdir -p "$dir/root"
-  generate_upg "$n" "$dir"
-  timed "$UPGRADE" plan "$dir/bench.upg" --var "root=$dir/root" --no-color
-  row "upgrade plan (all new)" "$n" "$s" "$c" "$m"
-  timed "$UPGRADE" apply "$dir/bench.upg" --var "root=$dir/root" \
-    --auto-approve --no-color
-  row "upgrade apply" "$n" "$s" "$c" "$m"
-  count=$(find "$dir/root" -type f | wc -l)
-  [ "$count" -eq "$n" ] || { echo "apply wrote $count files, not $n" >&2; exit 1; }
-  timed "$UPGRADE" plan "$dir/bench.upg" --var "root=$dir/root" --no-color \
-    --detailed-exitcode
-  grep -q "No changes." "$WORK/last.out" || { echo "second plan is not empty" >&2; exit 1; }
-  row "upgrade plan (no changes)" "$n" "$s" "$c" "$m"
-
-  direct="$WORK/direct-$n"
-  mkdir -p "$direct"
-  timed bash -c 'for ((i = 0; i < '"$n"'; i++)); do
-      printf "file %d\n" $i > "'"$direct"'/f$i.tmp" && sync -d "'"$direct"'/f$i.tmp" &&
-      mv "'"$direct"'/f$i.tmp" "'"$direct"'/f$i"; done'
-  row "shell: write, fsync, rename each file" "$n" "$s" "$c" "$m"
-
+  for what in plan apply replan; do
+    median_of_runs run_upgrade
+    case "$what" in
+      plan) row "upgrade plan (all new)" "$n" "$s" "$c" "$m" ;;
+      apply) row "upgrade apply" "$n" "$s" "$c" "$m" ;;
+      replan) row "upgrade plan (no changes)" "$n" "$s" "$c" "$m" ;;
+    esac
+  done
+  median_of_runs run_direct
+  row "python: write, fsync, rename, fsync dir (10 threads)" "$n" "$s" "$c" "$m"
   if [ "$n" -le "$TERRAFORM_MAX" ] && [ -x "$TERRAFORM" ]; then
-    tf="$WORK/tf-$n"
-    mkdir -p "$tf"
-    generate_tf "$n" "$tf"
-    (cd "$tf" && "$TERRAFORM" init -input=false >/dev/null)
-    cd "$tf" && timed "$TERRAFORM" plan -input=false -no-color
-    row "terraform plan (all new)" "$n" "$s" "$c" "$m"
-    cd "$tf" && timed "$TERRAFORM" apply -input=false -auto-approve -no-color
-    row "terraform apply" "$n" "$s" "$c" "$m"
-    cd "$tf" && timed "$TERRAFORM" plan -input=false -no-color \
-      -detailed-exitcode
-    row "terraform plan (no changes)" "$n" "$s" "$c" "$m"
-    cd "$WORK"
+    for what in plan apply replan; do
+      median_of_runs run_terraform
+      case "$what" in
+        plan) row "terraform plan (all new)" "$n" "$s" "$c" "$m" ;;
+        apply) row "terraform apply" "$n" "$s" "$c" "$m" ;;
+        replan) row "terraform plan (no changes)" "$n" "$s" "$c" "$m" ;;
+      esac
+    done
   fi
 done
