@@ -1,30 +1,36 @@
 // Queries on a Plan.
 #include "planner/plan.h"
 
-#include <nlohmann/json.hpp>
-
-#include "lang/value_json.h"
+#include "planner/json_text.h"
 
 namespace upgrade {
+
 namespace {
 
-// `value` with every sensitivity mark taken off, inside lists and maps too.
-Value Unmarked(Value value) {
-  value.MarkSensitive(false);
-  if (value.is_list()) {
-    for (Value& item : value.as_list()) item = Unmarked(std::move(item));
-  } else if (value.is_map()) {
-    for (auto& [key, item] : value.as_map()) item = Unmarked(std::move(item));
+std::string DigestOf(const State& state) {
+  // {"attributes": {...}, "exists": bool}, keys in order, as nlohmann's dump() writes it.
+  std::string canonical;
+  JsonWriter json(canonical);
+  json.BeginObject();
+  json.Key("attributes");
+  json.BeginObject();
+  for (const auto& [name, value] : state.attributes) {
+    json.Key(name);
+    json.Unmarked(value);
   }
-  return value;
+  json.EndObject();
+  json.Member("exists", state.exists);
+  json.EndObject();
+  return "sha256:" + FastSha256Hex(canonical);
 }
 
 }  // namespace
 
 std::string PinDigest(const State& state) {
-  Value canonical(Value::Map{{"exists", state.exists}, {"attributes", Value(state.attributes)}});
-  Value plain = Unmarked(std::move(canonical));
-  return "sha256:" + Sha256Hex(ValueToJson(plain, SecretPolicy::kDigest).dump());
+  if (state.exists || !state.attributes.empty()) return DigestOf(state);
+  // The pin of every resource that does not exist yet: a constant, made once.
+  static const std::string kAbsent = DigestOf(State{});
+  return kAbsent;
 }
 
 bool Plan::HasChanges() const {

@@ -83,7 +83,9 @@ struct PlanSummary {
 /// A whole plan. It owns the checked program, so checks and set attributes can be evaluated
 /// again when it is applied (from memory or from a saved plan file).
 struct Plan {
-  static constexpr int kFormatVersion = 1;
+  /// The plan file format (plan_json.cc). 2: compact, defaults left out, operations name
+  /// their resource. A file of another format is refused.
+  static constexpr int kFormatVersion = 2;
 
   std::string plan_path;  ///< the .upg file, absolute
   std::string state_dir;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lang/value_json.h"
+#include "planner/json_text.h"
 #include "planner/plan_json.h"
 #include "planner/planner.h"
 #include "state/atomic_file.h"
@@ -12,19 +13,32 @@
 namespace upgrade {
 namespace {
 
+/// What a step's operations do, as text to compare a saved plan's with a fresh one's.
 std::string OperationsText(const PlannedStep& step) {
-  nlohmann::json ops = nlohmann::json::array();
+  std::string text;
+  JsonWriter w(text);
+  w.BeginArray();
   for (const PlannedOperation& op : step.operations) {
     const Change& change = op.operation.change;
-    nlohmann::json attributes = nlohmann::json::array();
-    for (const AttributeChange& a : change.attributes)
-      attributes.push_back({a.name, ValueToJson(a.before, SecretPolicy::kDigest),
-                            ValueToJson(a.after, SecretPolicy::kDigest)});
-    ops.push_back({op.id, static_cast<int>(op.kind), static_cast<int>(change.action),
-                   op.operation.resource.name, attributes,
-                   ValueToJson(Value(op.operation.resource.config), SecretPolicy::kDigest)});
+    w.BeginArray();
+    w.String(op.id);
+    w.Int(static_cast<int>(op.kind));
+    w.Int(static_cast<int>(change.action));
+    w.String(op.operation.resource.name);
+    w.BeginArray();
+    for (const AttributeChange& a : change.attributes) {
+      w.BeginArray();
+      w.String(a.name);
+      w.Digested(a.before);
+      w.Digested(a.after);
+      w.EndArray();
+    }
+    w.EndArray();
+    w.Digested(Value(op.operation.resource.config));
+    w.EndArray();
   }
-  return ops.dump();
+  w.EndArray();
+  return text;
 }
 
 /// The digest a sensitive value gets in a plan file, as the string it loads back as.
@@ -37,7 +51,7 @@ std::string SecretDigest(const Value& value) {
 
 }  // namespace
 
-std::string PlanFileJson(const Plan& plan) { return PlanToFileJson(plan).dump(1) + "\n"; }
+std::string PlanFileJson(const Plan& plan) { return PlanFileText(plan); }
 
 std::string SavePlanFile(const Plan& plan, const std::string& path) {
   std::string error;
@@ -97,7 +111,8 @@ bool CheckAgainstSaved(const Plan& saved, const Plan& fresh, Diagnostics& diagno
   if (diagnostics.ErrorCount() > before) return false;
   // Compared as written to a file, where secrets are digests on both sides.
   std::string error;
-  std::optional<Plan> written = PlanFromFileJson(PlanToFileJson(fresh), &error);
+  std::optional<Plan> written =
+      PlanFromFileJson(nlohmann::json::parse(PlanFileText(fresh)), &error);
   if (!written) {
     diagnostics.Error(where, error);
     return false;

@@ -129,7 +129,7 @@ TEST_F(PlanFileTest, LoadRefusesGarbageAndNewerFormats) {
   Diagnostics newer;
   EXPECT_FALSE(LoadPlanFile(path, newer));
   EXPECT_EQ(newer.items().at(0).message,
-            "plan file format 99 is newer than this upgrade (1)");
+            "plan file format 99 is newer than this upgrade (2)");
 }
 
 }  // namespace

@@ -9,23 +9,16 @@
 #include <optional>
 #include <string>
 
-#include "lang/ir.h"
 #include "planner/plan.h"
 
 namespace upgrade {
 
-/// The program as JSON: every node with its source range.
-nlohmann::json ProgramToJson(const Program& program);
-/// Reads what ProgramToJson wrote; nullopt and `*error` when it is malformed.
-std::optional<Program> ProgramFromJson(const nlohmann::json& json, std::string* error);
+/// The whole plan file document (format Plan::kFormatVersion), compact, ending with a newline.
+/// Written directly as text (plan_json_writer.cc): no JSON tree is built.
+std::string PlanFileText(const Plan& plan);
 
-/// The whole plan file document.
-nlohmann::json PlanToFileJson(const Plan& plan);
-/// Reads what PlanToFileJson wrote; nullopt and `*error` when it is malformed.
+/// Reads what PlanFileText wrote; nullopt and `*error` when it is malformed or of another
+/// format version.
 std::optional<Plan> PlanFromFileJson(const nlohmann::json& json, std::string* error);
-
-/// A state as JSON: {"exists": bool, "attributes": {...}}, secrets under `policy`.
-nlohmann::json StateToJson(const State& state, bool digest_secrets);
-State StateFromJson(const nlohmann::json& json);
 
 }  // namespace upgrade

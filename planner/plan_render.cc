@@ -75,35 +75,69 @@ std::string Pad(const std::string& text, size_t width) {
   return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
 }
 
+/// Appends "<symbol> <name padded to width> = ", the start of one attribute line.
+void AttributeStart(const Style& style, const char* symbol, const std::string& name, size_t width,
+                    std::string& out) {
+  out += "      ";
+  if (style.on) out += style.Symbol(symbol);
+  else out += symbol;
+  out += ' ';
+  out += name;
+  if (width > name.size()) out.append(width - name.size(), ' ');
+  out += " = ";
+}
+
+/// Appends a value as the plan shows it: hidden when sensitive.
+void AppendShown(const Value& value, bool sensitive, std::string& out) {
+  if (sensitive || value.sensitive()) out += kSensitiveText;
+  else out += value.ToDisplay();
+}
+
 void RenderChange(const PlannedOperation& op, const Style& style, std::string& out) {
   const Change& change = op.operation.change;
   const ResourceConfig& resource = op.operation.resource;
-  out += "  # " + resource.name + " " + VerbOf(change.action) + "\n";
+  // Appended piece by piece: a plan of thousands of changes renders without temporaries.
+  out += "  # ";
+  out += resource.name;
+  out += ' ';
+  out += VerbOf(change.action);
+  out += "\n  ";
   // As terraform: the comment line names the instance, the block the resource's name.
-  out += "  " + style.Symbol(SymbolOf(change.action)) + " resource \"" + resource.type + "\" \"" +
-         resource.name.substr(0, resource.name.find('[')) + "\" {\n";
-  std::vector<std::string> names;
-  for (const AttributeChange& a : change.attributes) names.push_back(a.name);
-  size_t width = Widest(names);
+  out += style.Symbol(SymbolOf(change.action));
+  out += " resource \"";
+  out += resource.type;
+  out += "\" \"";
+  out.append(resource.name, 0, resource.name.find('['));
+  out += "\" {\n";
+  size_t width = 0;
+  for (const AttributeChange& a : change.attributes) width = std::max(width, a.name.size());
   for (const AttributeChange& a : change.attributes) {
     bool sensitive = a.sensitive || a.before.sensitive() || a.after.sensitive();
-    std::string line;
     if (change.action == ChangeAction::kDelete || (a.after.is_null() && !a.before.is_null())) {
-      line = style.Symbol("-") + " " + Pad(a.name, width) + " = " + Shown(a.before, sensitive) +
-             " -> null";
+      AttributeStart(style, "-", a.name, width, out);
+      AppendShown(a.before, sensitive, out);
+      out += " -> null";
     } else if (a.before.is_null()) {
-      line = style.Symbol("+") + " " + Pad(a.name, width) + " = " + Shown(a.after, sensitive);
+      AttributeStart(style, "+", a.name, width, out);
+      AppendShown(a.after, sensitive, out);
     } else if (sensitive) {
-      line = style.Symbol("~") + " " + Pad(a.name, width) + " = " + kSensitiveText;
+      AttributeStart(style, "~", a.name, width, out);
+      out += kSensitiveText;
     } else {
-      line = style.Symbol("~") + " " + Pad(a.name, width) + " = " + Shown(a.before, false) +
-             " -> " + Shown(a.after, false);
+      AttributeStart(style, "~", a.name, width, out);
+      AppendShown(a.before, false, out);
+      out += " -> ";
+      AppendShown(a.after, false, out);
     }
-    if (a.forces_replacement) line += style.Wrap("31", " # forces replacement");
-    out += "      " + line + "\n";
+    if (a.forces_replacement) out += style.Wrap("31", " # forces replacement");
+    out += '\n';
   }
   out += "    }\n";
-  for (const std::string& note : change.notes) out += "    note: " + note + "\n";
+  for (const std::string& note : change.notes) {
+    out += "    note: ";
+    out += note;
+    out += '\n';
+  }
 }
 
 std::string Irreversibility(const PlannedOperation& op) {

@@ -121,11 +121,20 @@ std::vector<PlannedOperation> StepEvaluator::CompileOperations(
   std::map<std::string, State> planned;
   PlanScope scope(data_, &states, &providers_, &context, step.each);
   scope.SetOverlay(&planned);
+  auto is_check = [](const Statement& statement) {
+    return statement.kind == Statement::Kind::kRequire ||
+           statement.kind == Statement::Kind::kVerify;
+  };
+  // No statement after the last operation reads what it plans: its state is not kept.
+  const Statement* last = nullptr;
   for (const Statement& statement : source->statements) {
-    if (statement.kind == Statement::Kind::kRequire || statement.kind == Statement::Kind::kVerify)
-      continue;
+    if (!is_check(statement)) last = &statement;
+  }
+  for (const Statement& statement : source->statements) {
+    if (is_check(statement)) continue;
     PlannedOperation op;
-    op.id = step.id + "#" + std::to_string(operations.size());
+    op.id.reserve(step.id.size() + 4);
+    op.id.append(step.id).append("#").append(std::to_string(operations.size()));
     op.range = statement.range;
     if (statement.kind == Statement::Kind::kRun) {
       const ActionSchema* schema = schemas_.FindAction(statement.target);
@@ -177,11 +186,13 @@ std::vector<PlannedOperation> StepEvaluator::CompileOperations(
       diagnostics.Error(statement.range, diff.error);
       continue;
     }
-    planned[*instance] =
-        diff.change.action == ChangeAction::kNone ? request.prior : diff.change.after;
+    if (&statement != last) {
+      planned[*instance] =
+          diff.change.action == ChangeAction::kNone ? request.prior : diff.change.after;
+    }
     op.kind = PlannedOperation::Kind::kChange;
     op.operation.kind = Operation::Kind::kChange;
-    op.operation.resource = resource;
+    op.operation.resource = std::move(request.resource);
     op.operation.change = std::move(diff.change);
     operations.push_back(std::move(op));
   }

@@ -67,7 +67,7 @@ class DirectoryType : public FsType {
     DiffResult result;
     Value::Map wanted = Wanted(request);
     if (WantsAbsent(wanted)) {
-      result.change = DeleteChange(request.prior, Schema());
+      result.change = DeleteChange(request.prior, CachedSchema());
       if (result.change.action == ChangeAction::kDelete) {
         result.change.notes.push_back("everything in it is deleted; rollback restores it");
       }
@@ -78,7 +78,7 @@ class DirectoryType : public FsType {
     change.after.exists = true;
     change.after.attributes["path"] = PathOf(request.resource.config);
     change.after.attributes["mode"] = WantedMode(wanted, request.prior, "0755", &result.error);
-    SetAction(change, Schema());
+    SetAction(change, CachedSchema());
     return result;
   }
 
@@ -140,7 +140,7 @@ class SymlinkType : public FsType {
     Value::Map wanted = Wanted(request);
     std::string path = PathOf(request.resource.config);
     if (WantsAbsent(wanted)) {
-      result.change = DeleteChange(request.prior, Schema());
+      result.change = DeleteChange(request.prior, CachedSchema());
       return result;
     }
     Change& change = result.change;
@@ -155,7 +155,7 @@ class SymlinkType : public FsType {
       result.error = "fs.symlink " + path + " does not exist: give a target to create it";
       return result;
     }
-    SetAction(change, Schema());
+    SetAction(change, CachedSchema());
     return result;
   }
 

@@ -46,7 +46,7 @@ bool WantsSecret(const Value::Map& config) {
 
 // The content attributes a file with `bytes` has: sha256, size, and the content when shown.
 void DescribeContent(const std::string& bytes, bool secret, Value::Map& attributes) {
-  attributes["sha256"] = Sha256Hex(bytes);
+  attributes["sha256"] = HashBytes(bytes);
   attributes["size"] = static_cast<double>(bytes.size());
   attributes.erase("content");
   if (IsShownText(bytes)) attributes["content"] = Value(bytes).MarkSensitive(secret);
@@ -123,7 +123,7 @@ class FileType : public FsType {
     Value::Map wanted = Wanted(request);
     std::string path = PathOf(request.resource.config);
     if (WantsAbsent(wanted)) {
-      result.change = DeleteChange(request.prior, Schema());
+      result.change = DeleteChange(request.prior, CachedSchema());
       return result;
     }
     const Value& content = wanted.count("content") ? wanted["content"] : Value();
@@ -170,7 +170,7 @@ class FileType : public FsType {
     }
     change.attributes = CompareAttributes(request.prior.exists ? request.prior.attributes
                                                                : Value::Map{},
-                                          change.after.attributes, Schema());
+                                          change.after.attributes, CachedSchema());
     if (!request.prior.exists) change.action = ChangeAction::kCreate;
     else if (!change.attributes.empty()) change.action = ChangeAction::kUpdate;
     return result;

@@ -25,6 +25,19 @@ Result Guarded(const std::string& what, Body body) {
   }
 }
 
+// The same, with the error's subject made only when there is an error (Diff runs once per
+// resource of a plan, and almost never fails).
+template <typename Result, typename What, typename Body>
+Result GuardedLazy(What what, Body body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    Result result;
+    result.error = what() + ": " + e.what();
+    return result;
+  }
+}
+
 void Log(ProviderContext& context, const std::string& line) {
   if (context.log != nullptr) context.log->info("{}", line);
 }
@@ -71,7 +84,8 @@ ReadResult FsProvider::Read(const ResourceConfig& resource, ProviderContext& con
 }
 
 DiffResult FsProvider::Diff(const DiffRequest& request) const {
-  return Guarded<DiffResult>("cannot plan " + fs::PathOf(request.resource.config), [&] {
+  auto what = [&] { return "cannot plan " + fs::PathOf(request.resource.config); };
+  return GuardedLazy<DiffResult>(what, [&] {
     DiffResult result;
     const fs::FsType* type = TypeOf(request.resource.type, &result.error);
     if (type == nullptr) return result;

@@ -27,28 +27,44 @@ bool WantsAbsent(const Value::Map& wanted) {
   return it != wanted.end() && it->second.IsTrue();
 }
 
+namespace {
+
+AttributeChange MakeChange(const std::string& name, const Value& before, const Value& after,
+                           const ResourceTypeSchema& schema) {
+  const AttributeSchema* attribute = schema.Find(name);
+  AttributeChange change;
+  change.name = name;
+  change.sensitive = (attribute != nullptr && attribute->sensitive) ||
+                     before.ContainsSensitive() || after.ContainsSensitive();
+  change.forces_replacement = attribute != nullptr && attribute->forces_replacement;
+  change.before = before;
+  change.after = after;
+  return change;
+}
+
+}  // namespace
+
 std::vector<AttributeChange> CompareAttributes(const Value::Map& before, const Value::Map& after,
                                                const ResourceTypeSchema& schema) {
-  std::map<std::string, std::pair<Value, Value>> differing;
-  for (const auto& [name, value] : before) {
-    auto it = after.find(name);
-    if (it == after.end() || it->second != value) differing[name] = {value, Value()};
-  }
-  for (const auto& [name, value] : after) {
-    auto it = before.find(name);
-    if (it == before.end() || it->second != value) differing[name].second = value;
-  }
+  // Both maps are sorted by name: one walk over the two gives the changes in name order.
+  static const Value kNull;
   std::vector<AttributeChange> changes;
-  for (auto& [name, values] : differing) {
-    const AttributeSchema* attribute = schema.Find(name);
-    AttributeChange change;
-    change.name = name;
-    change.sensitive = (attribute != nullptr && attribute->sensitive) ||
-                       values.first.ContainsSensitive() || values.second.ContainsSensitive();
-    change.forces_replacement = attribute != nullptr && attribute->forces_replacement;
-    change.before = std::move(values.first);
-    change.after = std::move(values.second);
-    changes.push_back(std::move(change));
+  changes.reserve(before.size() + after.size());
+  auto b = before.begin();
+  auto a = after.begin();
+  while (b != before.end() || a != after.end()) {
+    if (a == after.end() || (b != before.end() && b->first < a->first)) {
+      changes.push_back(MakeChange(b->first, b->second, kNull, schema));
+      ++b;
+    } else if (b == before.end() || a->first < b->first) {
+      changes.push_back(MakeChange(a->first, kNull, a->second, schema));
+      ++a;
+    } else {
+      if (b->second != a->second)
+        changes.push_back(MakeChange(a->first, b->second, a->second, schema));
+      ++b;
+      ++a;
+    }
   }
   return changes;
 }

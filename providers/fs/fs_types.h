@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ class FsType {
  public:
   virtual ~FsType() = default;
   virtual ResourceTypeSchema Schema() const = 0;
+  /// Schema(), built once: Diff consults it for every resource it plans.
+  const ResourceTypeSchema& CachedSchema() const {
+    std::call_once(schema_once_, [this] { schema_ = Schema(); });
+    return schema_;
+  }
   /// The state of the resource `config` names, found at `path` (its `path` attribute made
   /// absolute); the state's own `path` attribute is written as the plan gives it.
   virtual ReadResult Read(const Value::Map& config, const std::string& path) const = 0;
@@ -29,6 +35,10 @@ class FsType {
   /// Performs `change` on `path`; returns an error text, empty on success.
   virtual std::string Apply(const std::string& path, const Change& change,
                             ProviderContext& context) const = 0;
+
+ private:
+  mutable std::once_flag schema_once_;
+  mutable ResourceTypeSchema schema_;
 };
 
 std::unique_ptr<FsType> MakeFileType();

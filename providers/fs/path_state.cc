@@ -306,12 +306,46 @@ bool ReadBytes(const std::string& path, std::string* bytes, std::string* error) 
   return true;
 }
 
+namespace {
+
+/// A SHA-256 context per thread, with the digest looked up once per process: OpenSSL 3 would
+/// otherwise fetch it by name for every file, which costs more than hashing a small one.
+EVP_MD_CTX* Sha256Context() {
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  } context;
+  EVP_DigestInit_ex(context.ctx, kSha256, nullptr);
+  return context.ctx;
+}
+
+std::string FinishHex(EVP_MD_CTX* digest) {
+  unsigned char value[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(digest, value, &length);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex(length * 2, '0');
+  for (unsigned int i = 0; i < length; ++i) {
+    hex[2 * i] = kHex[value[i] >> 4];
+    hex[2 * i + 1] = kHex[value[i] & 15];
+  }
+  return hex;
+}
+
+}  // namespace
+
+std::string HashBytes(const std::string& bytes) {
+  EVP_MD_CTX* digest = Sha256Context();
+  EVP_DigestUpdate(digest, bytes.data(), bytes.size());
+  return FinishHex(digest);
+}
+
 bool HashFile(const std::string& path, std::string* hex, std::string* error) {
   // In pieces: a data file may be far larger than memory.
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail(error, "cannot read", path, errno);
-  EVP_MD_CTX* digest = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(digest, EVP_sha256(), nullptr);
+  EVP_MD_CTX* digest = Sha256Context();
   char buffer[65536];
   ssize_t count;
   while ((count = read(fd, buffer, sizeof(buffer))) != 0) {
@@ -319,22 +353,12 @@ bool HashFile(const std::string& path, std::string* hex, std::string* error) {
     if (count < 0) {
       int saved = errno;
       close(fd);
-      EVP_MD_CTX_free(digest);
       return Fail(error, "cannot read", path, saved);
     }
     EVP_DigestUpdate(digest, buffer, static_cast<size_t>(count));
   }
   close(fd);
-  unsigned char value[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(digest, value, &length);
-  EVP_MD_CTX_free(digest);
-  static const char* kHex = "0123456789abcdef";
-  hex->clear();
-  for (unsigned int i = 0; i < length; ++i) {
-    *hex += kHex[value[i] >> 4];
-    *hex += kHex[value[i] & 15];
-  }
+  *hex = FinishHex(digest);
   return true;
 }
 

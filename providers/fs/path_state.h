@@ -35,6 +35,9 @@ int ParseMode(const std::string& text);
 /// The whole content of a regular file, or an error.
 bool ReadBytes(const std::string& path, std::string* bytes, std::string* error);
 
+/// Hex SHA-256 of `bytes` (the same as Sha256Hex, cheaper for many small contents).
+std::string HashBytes(const std::string& bytes);
+
 /// Hex SHA-256 of a file's content, read in pieces.
 bool HashFile(const std::string& path, std::string* hex, std::string* error);
 
