@@ -168,6 +168,24 @@ void EvaluateResources(const Program& program, const SchemaRegistry& schemas, Sc
   }
 }
 
+/// The states of resources at a point of the walk: those planned so far, else the refreshed
+/// ones. An overlay rather than a copy of every refreshed state.
+class PlannedStates : public StateSource {
+ public:
+  PlannedStates(const std::map<std::string, State>& planned,
+                const std::map<std::string, State>& refreshed)
+      : planned_(planned), refreshed_(refreshed) {}
+  std::optional<State> Find(const std::string& instance) const override {
+    if (auto it = planned_.find(instance); it != planned_.end()) return it->second;
+    if (auto it = refreshed_.find(instance); it != refreshed_.end()) return it->second;
+    return std::nullopt;
+  }
+
+ private:
+  const std::map<std::string, State>& planned_;
+  const std::map<std::string, State>& refreshed_;
+};
+
 PlannedCheck CheckOf(const Statement& statement) {
   PlannedCheck check;
   check.is_verify = statement.kind == Statement::Kind::kVerify;
@@ -236,8 +254,10 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
   if (!graph) return std::nullopt;
 
   // Phase 5: the walk.
-  StepEvaluator evaluator(plan, providers_, data.lets);
-  std::map<std::string, State> planned = plan.refreshed;
+  StepEvaluator evaluator(plan, providers_, std::move(data.lets));
+  // What the steps walked so far leave, over what was refreshed.
+  std::map<std::string, State> planned;
+  PlannedStates states(planned, plan.refreshed);
   for (size_t index : graph->order()) {
     const StepInstance& instance = graph->instances()[index];
     PlannedStep step;
@@ -251,9 +271,9 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
       if (statement.kind == Statement::Kind::kRequire) step.requires_.push_back(CheckOf(statement));
       if (statement.kind == Statement::Kind::kVerify) step.verifies.push_back(CheckOf(statement));
     }
-    for (PlannedCheck& check : step.requires_) CheckRequire(evaluator, step, check, planned,
+    for (PlannedCheck& check : step.requires_) CheckRequire(evaluator, step, check, states,
                                                             context, diagnostics);
-    step.operations = evaluator.CompileOperations(step, planned, context, diagnostics);
+    step.operations = evaluator.CompileOperations(step, states, context, diagnostics);
     for (const PlannedOperation& op : step.operations) {
       if (op.kind == PlannedOperation::Kind::kChange &&
           op.operation.change.action != ChangeAction::kNone)
@@ -333,7 +353,7 @@ std::optional<std::string> Planner::GraphDot(std::shared_ptr<const Program> prog
 }
 
 void Planner::CheckRequire(const StepEvaluator& evaluator, const PlannedStep& step,
-                           PlannedCheck& check, const std::map<std::string, State>& states,
+                           PlannedCheck& check, const StateSource& states,
                            ProviderContext& context, Diagnostics& diagnostics) const {
   CheckOutcome outcome = evaluator.EvaluateCheck(step, check, states, context);
   if (!outcome.error.empty()) {

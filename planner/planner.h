@@ -30,6 +30,7 @@
 namespace upgrade {
 
 class ProviderRegistry;
+class StateSource;
 class StepEvaluator;
 struct ScopeData;
 
@@ -79,7 +80,7 @@ class Planner {
       ProviderContext& context, Diagnostics& diagnostics);
 
   void CheckRequire(const StepEvaluator& evaluator, const PlannedStep& step, PlannedCheck& check,
-                    const std::map<std::string, State>& states, ProviderContext& context,
+                    const StateSource& states, ProviderContext& context,
                     Diagnostics& diagnostics) const;
   void DropWorkAlreadyDone(Plan& plan) const;
   void EstimateSnapshots(Plan& plan, ProviderContext& context) const;

@@ -4,9 +4,12 @@
 namespace upgrade {
 namespace {
 
-void AddSensitiveKeys(const Value::Map& attributes, std::set<std::string>* names) {
+/// Adds the names of `attributes` that hold a secret to `sensitive[resource]`; a resource with
+/// none gets no entry (most have none, and the map is searched for every state).
+void AddSensitiveKeys(const Value::Map& attributes, const std::string& resource,
+                      SensitiveAttributes* sensitive) {
   for (const auto& [name, value] : attributes) {
-    if (value.ContainsSensitive()) names->insert(name);
+    if (value.ContainsSensitive()) (*sensitive)[resource].insert(name);
   }
 }
 
@@ -15,22 +18,21 @@ void AddSensitiveKeys(const Value::Map& attributes, std::set<std::string>* names
 SensitiveAttributes SensitiveAttributesOf(const Plan& plan) {
   SensitiveAttributes sensitive;
   for (const auto& [name, resource] : plan.resources) {
-    AddSensitiveKeys(resource.config, &sensitive[name]);
+    AddSensitiveKeys(resource.config, name, &sensitive);
   }
   for (const auto& step : plan.steps) {
     for (const auto& op : step.operations) {
       if (op.kind != PlannedOperation::Kind::kChange) continue;
       const Change& change = op.operation.change;
-      std::set<std::string>& names = sensitive[op.operation.resource.name];
-      AddSensitiveKeys(change.after.attributes, &names);
+      const std::string& resource = op.operation.resource.name;
+      AddSensitiveKeys(change.after.attributes, resource, &sensitive);
       for (const auto& attribute : change.attributes) {
         if (attribute.sensitive || attribute.after.ContainsSensitive()) {
-          names.insert(attribute.name);
+          sensitive[resource].insert(attribute.name);
         }
       }
     }
   }
-  std::erase_if(sensitive, [](const auto& entry) { return entry.second.empty(); });
   return sensitive;
 }
 
@@ -49,13 +51,12 @@ void MarkSensitiveStates(Plan* plan) {
   for (auto& step : plan->steps) {
     for (auto& op : step.operations) {
       if (op.kind != PlannedOperation::Kind::kChange) continue;
+      auto names = sensitive.find(op.operation.resource.name);
+      if (names == sensitive.end()) continue;
       Change& change = op.operation.change;
       MarkSensitive(sensitive, op.operation.resource.name, &change.before);
       for (auto& attribute : change.attributes) {
-        if (sensitive.count(op.operation.resource.name) &&
-            sensitive.at(op.operation.resource.name).count(attribute.name)) {
-          attribute.sensitive = true;
-        }
+        if (names->second.count(attribute.name)) attribute.sensitive = true;
       }
     }
   }

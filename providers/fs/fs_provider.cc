@@ -71,7 +71,7 @@ void FsProvider::Describe(SchemaRegistry& registry) const {
 
 ReadResult FsProvider::Read(const ResourceConfig& resource, ProviderContext& context) {
   std::string path = fs::ResolvePath(fs::PathOf(resource.config), context.base_dir);
-  return Guarded<ReadResult>("cannot read " + path, [&] {
+  return GuardedLazy<ReadResult>([&] { return "cannot read " + path; }, [&] {
     ReadResult result;
     const fs::FsType* type = TypeOf(resource.type, &result.error);
     if (type == nullptr) return result;
