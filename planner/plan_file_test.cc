@@ -130,6 +130,101 @@ TEST_F(PlanFileTest, LoadRefusesGarbageAndNewerFormats) {
   EXPECT_FALSE(LoadPlanFile(path, newer));
   EXPECT_EQ(newer.items().at(0).message,
             "plan file format 99 is newer than this upgrade (2)");
+  WriteFile(path, "{\"kind\": \"upgrade-plan\", \"format_version\": 1, \"steps\": []}");
+  Diagnostics older;
+  EXPECT_FALSE(LoadPlanFile(path, older));
+  EXPECT_EQ(older.items().at(0).message,
+            "plan file format 1 is older than this upgrade (2): make the plan again with "
+            "upgrade plan");
+}
+
+// A plan with every kind of operation and every member away from its default, built by hand.
+Plan EveryKindOfOperation() {
+  Plan plan;
+  plan.plan_path = "/plans/all.upg";
+  plan.state_dir = "/plans/.upgrade";
+  plan.created_at = "2026-11-21T12:00:00Z";
+  plan.sources["/plans/all.upg"] = "plan \"all\" {}\n";
+  plan.inputs["n"] = Value(3.0);
+  plan.resources["dir"] = {"fs.directory", "dir", {{"path", Value("/d")}}};
+  plan.resources["f[\"x\"]"] = {"fs.file", "f[\"x\"]", {{"path", Value("/d/x")}}};
+  plan.refreshed["dir"] = State{true, {{"mode", Value("0755")}}};
+  plan.refreshed["f[\"x\"]"] = State{};
+  PlannedStep step;
+  step.id = "up[\"x\"]";
+  step.name = "up";
+  step.title = "Up";
+  step.each = Value(Value::Map{{"key", Value("x")}, {"value", Value(1.5)}});
+  step.depends_on = {"before"};
+  PlannedCheck require;
+  require.condition = Lit(true);
+  require.held_at_plan = true;
+  require.range = At(3);
+  PlannedCheck verify;
+  verify.is_verify = true;
+  verify.condition = Lit(false);
+  verify.message = "up";
+  verify.within = Duration(30000);
+  verify.every = Duration(1000);
+  step.requires_ = {require};
+  step.verifies = {verify};
+  PlannedOperation snapshot;
+  snapshot.kind = PlannedOperation::Kind::kSnapshot;
+  snapshot.id = "up[\"x\"]#0";
+  snapshot.snapshot_of = plan.resources["dir"];
+  snapshot.snapshot_options = {{"keep", Value(true)}};
+  snapshot.estimated_bytes = 4096;
+  PlannedOperation change;
+  change.id = "up[\"x\"]#1";
+  change.operation.resource = plan.resources["f[\"x\"]"];
+  change.operation.change.action = ChangeAction::kReplace;
+  change.operation.change.attributes = {{"content", Value(), Value("x\n"), true, false}};
+  change.operation.change.after = State{true, {{"content", Value("x\n")}}};
+  change.operation.change.private_data = Value(Value::Map{{"content", Value("x\n")}});
+  change.operation.change.notes = {"a note"};
+  PlannedOperation action;
+  action.kind = PlannedOperation::Kind::kAction;
+  action.operation.kind = Operation::Kind::kAction;
+  action.id = "up[\"x\"]#2";
+  action.operation.resource = {"exec.command", step.id, {{"argv", Value(Value::List{Value("true")})}}};
+  action.reversible = false;
+  action.covered_by = snapshot.id;
+  step.operations = {snapshot, change, action};
+  plan.steps.push_back(step);
+  plan.pins.push_back({"dir", PinDigest(plan.refreshed["dir"])});
+  plan.summary = {1, 0, 1, 1, 1, 1, 1, {}};
+  return plan;
+}
+
+TEST_F(PlanFileTest, RoundTripKeepsEveryMemberOfEveryKindOfOperation) {
+  Plan plan = EveryKindOfOperation();
+  std::string path = dir_.Join("all.json");
+  ASSERT_EQ(SavePlanFile(plan, path), "");
+  Diagnostics diagnostics;
+  std::optional<Plan> loaded = LoadPlanFile(path, diagnostics);
+  ASSERT_TRUE(loaded) << (diagnostics.empty() ? "" : diagnostics.items()[0].message);
+  // Written again, the loaded plan is the same file: nothing was lost or defaulted wrongly.
+  EXPECT_EQ(PlanFileJson(*loaded), PlanFileJson(plan));
+  const PlannedStep& step = loaded->steps.at(0);
+  EXPECT_EQ(step.name, "up");
+  EXPECT_EQ(step.verifies.at(0).within, Duration(30000));
+  EXPECT_EQ(step.requires_.at(0).held_at_plan, std::optional<bool>(true));
+  const PlannedOperation& snapshot = step.operations.at(0);
+  EXPECT_EQ(snapshot.kind, PlannedOperation::Kind::kSnapshot);
+  EXPECT_EQ(snapshot.estimated_bytes, 4096);
+  EXPECT_EQ(snapshot.snapshot_of.name, "dir");
+  const PlannedOperation& change = step.operations.at(1);
+  EXPECT_EQ(change.operation.resource.name, "f[\"x\"]");
+  EXPECT_EQ(change.operation.resource.config.at("path"), Value("/d/x"));
+  EXPECT_TRUE(change.reversible);
+  EXPECT_EQ(change.estimated_bytes, -1);
+  EXPECT_TRUE(change.operation.change.attributes.at(0).forces_replacement);
+  EXPECT_EQ(change.operation.change.private_data.Get("content"), Value("x\n"));
+  const PlannedOperation& action = step.operations.at(2);
+  EXPECT_EQ(action.operation.kind, Operation::Kind::kAction);
+  EXPECT_FALSE(action.reversible);
+  EXPECT_EQ(action.covered_by, "up[\"x\"]#0");
+  EXPECT_EQ(action.operation.resource.type, "exec.command");
 }
 
 }  // namespace
