@@ -103,7 +103,8 @@ void RenderChange(const PlannedOperation& op, const Style& style, std::string& o
   out += VerbOf(change.action);
   out += "\n  ";
   // As terraform: the comment line names the instance, the block the resource's name.
-  out += style.Symbol(SymbolOf(change.action));
+  if (style.on) out += style.Symbol(SymbolOf(change.action));
+  else out += SymbolOf(change.action);
   out += " resource \"";
   out += resource.type;
   out += "\" \"";

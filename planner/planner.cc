@@ -220,12 +220,11 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
   ScopeData data;
   if (!EvaluateProgram(*program, given, data, context, diagnostics)) return std::nullopt;
   plan.inputs = data.inputs;
-  plan.resources = data.resources;
 
   // Phase 3: refresh.
   std::map<std::string, std::string> read_errors;
   plan.refreshed = Refresher(providers_, options_.parallelism)
-                       .Refresh(plan.resources, context, read_errors);
+                       .Refresh(data.resources, context, read_errors);
   for (const auto& [instance, error] : read_errors) {
     const Resource* resource = program->FindResource(instance.substr(0, instance.find('[')));
     diagnostics.Error(resource ? resource->range : SourceRange{},
@@ -253,7 +252,8 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
   std::optional<StepGraph> graph = StepGraph::Build(*program, elements, diagnostics);
   if (!graph) return std::nullopt;
 
-  // Phase 5: the walk.
+  // Phase 5: the walk. `data` is done with: its resources become the plan's.
+  plan.resources = std::move(data.resources);
   StepEvaluator evaluator(plan, providers_, std::move(data.lets));
   // What the steps walked so far leave, over what was refreshed.
   std::map<std::string, State> planned;
