@@ -13,10 +13,37 @@
 namespace upgrade {
 namespace {
 
-/// What a step's operations do, as text to compare a saved plan's with a fresh one's.
-std::string OperationsText(const PlannedStep& step) {
+/// `value` as a plan file gives it back: each secret in it becomes a sensitive string holding
+/// its digest.
+Value AsLoaded(const Value& value) {
+  if (value.sensitive()) return Value(SecretDigestOf(value)).MarkSensitive();
+  if (value.is_list()) {
+    Value::List items;
+    items.reserve(value.as_list().size());
+    for (const Value& item : value.as_list()) items.push_back(AsLoaded(item));
+    return Value(std::move(items));
+  }
+  if (value.is_map()) {
+    Value::Map members;
+    for (const auto& [key, item] : value.as_map()) members.emplace(key, AsLoaded(item));
+    return Value(std::move(members));
+  }
+  return value;
+}
+
+/// What a step's operations do, as text to compare a saved plan's with a fresh one's. Secrets
+/// are digests in a saved plan; `fresh` (a plan made now, holding the real secrets) has them
+/// turned into what the saved plan would hold first, so equal operations give equal text.
+std::string OperationsText(const PlannedStep& step, bool fresh) {
   std::string text;
   JsonWriter w(text);
+  auto write = [&](const Value& value) {
+    if (fresh && value.ContainsSensitive()) {
+      w.Digested(AsLoaded(value));
+    } else {
+      w.Digested(value);
+    }
+  };
   w.BeginArray();
   for (const PlannedOperation& op : step.operations) {
     const Change& change = op.operation.change;
@@ -29,12 +56,17 @@ std::string OperationsText(const PlannedStep& step) {
     for (const AttributeChange& a : change.attributes) {
       w.BeginArray();
       w.String(a.name);
-      w.Digested(a.before);
-      w.Digested(a.after);
+      write(a.before);
+      write(a.after);
       w.EndArray();
     }
     w.EndArray();
-    w.Digested(Value(op.operation.resource.config));
+    w.BeginObject();
+    for (const auto& [key, value] : op.operation.resource.config) {
+      w.Key(key);
+      write(value);
+    }
+    w.EndObject();
     w.EndArray();
   }
   w.EndArray();
@@ -109,21 +141,14 @@ bool CheckAgainstSaved(const Plan& saved, const Plan& fresh, Diagnostics& diagno
                                    " differs from the value the plan was made with");
   }
   if (diagnostics.ErrorCount() > before) return false;
-  // Compared as written to a file, where secrets are digests on both sides.
-  std::string error;
-  std::optional<Plan> written =
-      PlanFromFileJson(nlohmann::json::parse(PlanFileText(fresh)), &error);
-  if (!written) {
-    diagnostics.Error(where, error);
-    return false;
-  }
-  if (saved.steps.size() != written->steps.size()) {
+  // Compared as a plan file holds them, where secrets are digests on both sides.
+  if (saved.steps.size() != fresh.steps.size()) {
     diagnostics.Error(where, "saved plan no longer matches its program: plan again");
     return false;
   }
   for (size_t i = 0; i < saved.steps.size(); ++i) {
-    if (saved.steps[i].id != written->steps[i].id ||
-        OperationsText(saved.steps[i]) != OperationsText(written->steps[i])) {
+    if (saved.steps[i].id != fresh.steps[i].id ||
+        OperationsText(saved.steps[i], false) != OperationsText(fresh.steps[i], true)) {
       diagnostics.Error(where, "saved plan is stale: step " + saved.steps[i].id +
                                    " would not do what was planned; plan again");
       return false;
@@ -137,18 +162,25 @@ std::optional<Plan> ReplanSaved(const std::string& path, const std::map<std::str
                                 Diagnostics& diagnostics) {
   std::optional<Plan> saved = LoadPlanFile(path, diagnostics);
   if (!saved) return std::nullopt;
-  if (saved->program == nullptr) {
+  return ReplanSaved(*saved, path, given, providers, options, diagnostics);
+}
+
+std::optional<Plan> ReplanSaved(const Plan& saved, const std::string& path,
+                                const std::map<std::string, Value>& given,
+                                const ProviderRegistry& providers, const PlannerOptions& options,
+                                Diagnostics& diagnostics) {
+  if (saved.program == nullptr) {
     diagnostics.Error(SourceRange{{path, 0, 0}, 0}, "plan file holds no program");
     return std::nullopt;
   }
   PlannerOptions replan = options;
-  replan.plan_path = saved->plan_path;
-  replan.sources = saved->sources;
-  replan.expected_pins = saved->pins;
-  if (replan.state_dir.empty()) replan.state_dir = saved->state_dir;
+  replan.plan_path = saved.plan_path;
+  replan.sources = saved.sources;
+  replan.expected_pins = saved.pins;
+  if (replan.state_dir.empty()) replan.state_dir = saved.state_dir;
   std::optional<Plan> fresh = Planner(providers, replan)
-                                  .Run(saved->program, InputsForReplan(*saved, given), diagnostics);
-  if (!fresh || !CheckAgainstSaved(*saved, *fresh, diagnostics)) return std::nullopt;
+                                  .Run(saved.program, InputsForReplan(saved, given), diagnostics);
+  if (!fresh || !CheckAgainstSaved(saved, *fresh, diagnostics)) return std::nullopt;
   return fresh;
 }
 

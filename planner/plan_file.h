@@ -53,5 +53,11 @@ bool CheckAgainstSaved(const Plan& saved, const Plan& fresh, Diagnostics& diagno
 std::optional<Plan> ReplanSaved(const std::string& path, const std::map<std::string, Value>& given,
                                 const ProviderRegistry& providers, const PlannerOptions& options,
                                 Diagnostics& diagnostics);
+/// The same for a plan file already loaded from `path` (LoadPlanFile): a caller that has read
+/// it, for its inputs say, need not read and parse it again.
+std::optional<Plan> ReplanSaved(const Plan& saved, const std::string& path,
+                                const std::map<std::string, Value>& given,
+                                const ProviderRegistry& providers, const PlannerOptions& options,
+                                Diagnostics& diagnostics);
 
 }  // namespace upgrade

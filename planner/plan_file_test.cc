@@ -118,6 +118,24 @@ TEST_F(PlanFileTest, ReplanSavedRefusesAWrongSecret) {
             "sensitive input password differs from the value the plan was made with");
 }
 
+TEST_F(PlanFileTest, ReplanSavedRefusesAPlanWhoseOperationsWouldDiffer) {
+  std::optional<Plan> plan = Make("input-secret");
+  std::string path = dir_.Join("plan.json");
+  ASSERT_EQ(SavePlanFile(*plan, path), "");
+  Diagnostics diagnostics;
+  std::optional<Plan> saved = LoadPlanFile(path, diagnostics);
+  ASSERT_TRUE(saved);
+  // As if the reviewed plan had set another value: the plan made now would not do that.
+  for (AttributeChange& a : saved->steps[0].operations.at(0).operation.change.attributes) {
+    if (a.name == "value") a.after = Value("3");
+  }
+  EXPECT_FALSE(ReplanSaved(*saved, path, {{"password", Value("input-secret")}}, registry_,
+                           PlannerOptions{}, diagnostics));
+  ASSERT_EQ(diagnostics.items().size(), 1u);
+  EXPECT_EQ(diagnostics.items()[0].message,
+            "saved plan is stale: step s would not do what was planned; plan again");
+}
+
 TEST_F(PlanFileTest, LoadRefusesGarbageAndNewerFormats) {
   std::string path = dir_.Join("bad.json");
   WriteFile(path, "not json");
