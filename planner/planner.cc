@@ -168,21 +168,23 @@ void EvaluateResources(const Program& program, const SchemaRegistry& schemas, Sc
   }
 }
 
-/// The states of resources at a point of the walk: those planned so far, else the refreshed
-/// ones. An overlay rather than a copy of every refreshed state.
+/// The states of resources at a point of the walk: the `after` of the last change planned to
+/// each so far, else the refreshed one. An overlay that points into the plan's operations,
+/// rather than a copy of every state. The operations stay where they are while steps are
+/// added: moving a PlannedStep moves its vector of operations, not the operations.
 class PlannedStates : public StateSource {
  public:
-  PlannedStates(const std::map<std::string, State>& planned,
-                const std::map<std::string, State>& refreshed)
-      : planned_(planned), refreshed_(refreshed) {}
+  explicit PlannedStates(const std::map<std::string, State>& refreshed)
+      : refreshed_(refreshed) {}
+  void Plan(const std::string& instance, const State* after) { planned_[instance] = after; }
   std::optional<State> Find(const std::string& instance) const override {
-    if (auto it = planned_.find(instance); it != planned_.end()) return it->second;
+    if (auto it = planned_.find(instance); it != planned_.end()) return *it->second;
     if (auto it = refreshed_.find(instance); it != refreshed_.end()) return it->second;
     return std::nullopt;
   }
 
  private:
-  const std::map<std::string, State>& planned_;
+  std::map<std::string, const State*> planned_;
   const std::map<std::string, State>& refreshed_;
 };
 
@@ -256,8 +258,7 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
   plan.resources = std::move(data.resources);
   StepEvaluator evaluator(plan, providers_, std::move(data.lets));
   // What the steps walked so far leave, over what was refreshed.
-  std::map<std::string, State> planned;
-  PlannedStates states(planned, plan.refreshed);
+  PlannedStates states(plan.refreshed);
   for (size_t index : graph->order()) {
     const StepInstance& instance = graph->instances()[index];
     PlannedStep step;
@@ -274,12 +275,12 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
     for (PlannedCheck& check : step.requires_) CheckRequire(evaluator, step, check, states,
                                                             context, diagnostics);
     step.operations = evaluator.CompileOperations(step, states, context, diagnostics);
-    for (const PlannedOperation& op : step.operations) {
+    plan.steps.push_back(std::move(step));
+    for (const PlannedOperation& op : plan.steps.back().operations) {
       if (op.kind == PlannedOperation::Kind::kChange &&
           op.operation.change.action != ChangeAction::kNone)
-        planned[op.operation.resource.name] = op.operation.change.after;
+        states.Plan(op.operation.resource.name, &op.operation.change.after);
     }
-    plan.steps.push_back(std::move(step));
   }
   if (failed()) return std::nullopt;
 
