@@ -126,8 +126,11 @@ class FileType : public FsType {
       result.change = DeleteChange(request.prior, CachedSchema());
       return result;
     }
-    const Value& content = wanted.count("content") ? wanted["content"] : Value();
-    const Value& source = wanted.count("source") ? wanted["source"] : Value();
+    static const Value kNone;
+    auto content_it = wanted.find("content");
+    auto source_it = wanted.find("source");
+    const Value& content = content_it != wanted.end() ? content_it->second : kNone;
+    const Value& source = source_it != wanted.end() ? source_it->second : kNone;
     if (!content.is_null() && !source.is_null()) {
       result.error = "fs.file " + path + " sets both content and source";
       return result;

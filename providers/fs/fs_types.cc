@@ -16,9 +16,11 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir) {
 }
 
 Value::Map Wanted(const DiffRequest& request) {
-  Value::Map wanted = request.resource.config;
-  wanted.erase("path");
-  for (const auto& [name, value] : request.desired) wanted[name] = value;
+  // The step's attributes, then the resource block's where the step gives none.
+  Value::Map wanted = request.desired;
+  for (const auto& [name, value] : request.resource.config) {
+    if (name != "path") wanted.emplace(name, value);
+  }
   return wanted;
 }
 
