@@ -196,8 +196,12 @@ Plan EveryKindOfOperation() {
   change.id = "up[\"x\"]#1";
   change.operation.resource = plan.resources["f[\"x\"]"];
   change.operation.change.action = ChangeAction::kReplace;
-  change.operation.change.attributes = {{"content", Value(), Value("x\n"), true, false}};
-  change.operation.change.after = State{true, {{"content", Value("x\n")}}};
+  // Values as the states hold them (left out of the file), and others (written).
+  change.operation.change.attributes = {{"content", Value(), Value("x\n"), true, false},
+                                        {"gone", Value("old"), Value(), false, false},
+                                        {"mode", Value("0600"), Value("0644"), false, true}};
+  change.operation.change.before = State{true, {{"gone", Value("old")}}};
+  change.operation.change.after = State{true, {{"content", Value("x\n")}, {"mode", Value("0755")}}};
   change.operation.change.private_data = Value(Value::Map{{"content", Value("x\n")}});
   change.operation.change.notes = {"a note"};
   PlannedOperation action;
@@ -236,7 +240,16 @@ TEST_F(PlanFileTest, RoundTripKeepsEveryMemberOfEveryKindOfOperation) {
   EXPECT_EQ(change.operation.resource.config.at("path"), Value("/d/x"));
   EXPECT_TRUE(change.reversible);
   EXPECT_EQ(change.estimated_bytes, -1);
-  EXPECT_TRUE(change.operation.change.attributes.at(0).forces_replacement);
+  const std::vector<AttributeChange>& attributes = change.operation.change.attributes;
+  ASSERT_EQ(attributes.size(), 3u);
+  EXPECT_TRUE(attributes[0].forces_replacement);
+  EXPECT_TRUE(attributes[0].before.is_null());
+  EXPECT_EQ(attributes[0].after, Value("x\n"));
+  EXPECT_EQ(attributes[1].before, Value("old"));
+  EXPECT_TRUE(attributes[1].after.is_null());
+  EXPECT_EQ(attributes[2].before, Value("0600"));
+  EXPECT_EQ(attributes[2].after, Value("0644"));
+  EXPECT_TRUE(attributes[2].sensitive);
   EXPECT_EQ(change.operation.change.private_data.Get("content"), Value("x\n"));
   const PlannedOperation& action = step.operations.at(2);
   EXPECT_EQ(action.operation.kind, Operation::Kind::kAction);

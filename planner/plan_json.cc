@@ -1,7 +1,8 @@
 // Reading plan files (format 2, written by plan_json_writer.cc). Members that hold their
 // default are left out of the file: a missing string is empty, a missing list or map is empty, a
 // missing expression is none, a missing number is 0 (estimated_bytes: -1), a missing flag is
-// false (reversible: true), a missing action is kNone. Source ranges are
+// false (reversible: true), a missing action is kNone; an attribute change's before or after
+// left out is that attribute in the change's before or after state (null if none). Ranges are
 // [path index, line, column, end column] against the table of paths at the end. An operation's
 // resource is either written out or, when it is the plan's evaluated resource, its name.
 #include "planner/plan_json.h"
@@ -193,18 +194,30 @@ PlannedCheck CheckFrom(const json& j, const RangeReader& ranges) {
   return c;
 }
 
+Value AttributeOf(const State& state, const std::string& name) {
+  auto it = state.attributes.find(name);
+  return it == state.attributes.end() ? Value() : it->second;
+}
+
 Change ChangeFrom(const json& j) {
   Change change;
   change.action = static_cast<ChangeAction>(Number(j, "action"));
-  if (auto attributes = j.find("attributes"); attributes != j.end()) {
-    for (const json& a : *attributes) {
-      int flags = a.at(3).get<int>();
-      change.attributes.push_back({a.at(0).get<std::string>(), ValueFromJson(a.at(1)),
-                                   ValueFromJson(a.at(2)), (flags & 1) != 0, (flags & 2) != 0});
-    }
-  }
   change.before = StateFrom(j.at("before"));
   change.after = StateFrom(j.at("after"));
+  if (auto attributes = j.find("attributes"); attributes != j.end()) {
+    // [name, flags, before if flags & 4, after if flags & 8]; left out: the state's value.
+    for (const json& a : *attributes) {
+      std::string name = a.at(0).get<std::string>();
+      int flags = a.at(1).get<int>();
+      size_t next = 2;
+      Value before =
+          (flags & 4) != 0 ? ValueFromJson(a.at(next++)) : AttributeOf(change.before, name);
+      Value after =
+          (flags & 8) != 0 ? ValueFromJson(a.at(next++)) : AttributeOf(change.after, name);
+      change.attributes.push_back({std::move(name), std::move(before), std::move(after),
+                                   (flags & 1) != 0, (flags & 2) != 0});
+    }
+  }
   if (auto data = j.find("private_data"); data != j.end()) change.private_data = ValueFromJson(*data);
   change.notes = Texts(j, "notes");
   return change;

@@ -314,6 +314,13 @@ bool SameMarked(const Value& a, const Value& b) {
   return a == b;
 }
 
+/// The value attribute `name` has in `state`, null when it has none.
+const Value& AttributeOf(const State& state, const std::string& name) {
+  static const Value kNull;
+  auto it = state.attributes.find(name);
+  return it == state.attributes.end() ? kNull : it->second;
+}
+
 bool SameResource(const ResourceConfig& a, const ResourceConfig& b) {
   if (a.type != b.type || a.name != b.name || a.config.size() != b.config.size()) return false;
   for (auto i = a.config.begin(), j = b.config.begin(); i != a.config.end(); ++i, ++j) {
@@ -328,15 +335,20 @@ void PlanFileWriter::WriteChange(const upgrade::Change& change) {
   if (change.action != ChangeAction::kNone)
     w_.Member("action", static_cast<int>(change.action));
   if (!change.attributes.empty()) {
-    // [name, before, after, flags]; flags: 1 forces replacement, 2 sensitive.
+    // [name, flags, before, after]; flags: 1 forces replacement, 2 sensitive, 4 before
+    // written, 8 after written. A value left out is the attribute of the change's before
+    // (after) state, or null when the state has none: what it is for most changes.
     w_.Key("attributes");
     w_.BeginArray();
     for (const AttributeChange& a : change.attributes) {
+      bool before = !SameMarked(a.before, AttributeOf(change.before, a.name));
+      bool after = !SameMarked(a.after, AttributeOf(change.after, a.name));
       w_.BeginArray();
       w_.String(a.name);
-      w_.Digested(a.before);
-      w_.Digested(a.after);
-      w_.Int((a.forces_replacement ? 1 : 0) | (a.sensitive ? 2 : 0));
+      w_.Int((a.forces_replacement ? 1 : 0) | (a.sensitive ? 2 : 0) | (before ? 4 : 0) |
+             (after ? 8 : 0));
+      if (before) w_.Digested(a.before);
+      if (after) w_.Digested(a.after);
       w_.EndArray();
     }
     w_.EndArray();
