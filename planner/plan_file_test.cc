@@ -208,7 +208,8 @@ Plan EveryKindOfOperation() {
   action.kind = PlannedOperation::Kind::kAction;
   action.operation.kind = Operation::Kind::kAction;
   action.id = "up[\"x\"]#2";
-  action.operation.resource = {"exec.command", step.id, {{"argv", Value(Value::List{Value("true")})}}};
+  action.operation.resource = {"exec.command", step.id,
+                               {{"argv", Value(Value::List{Value("true")})}}};
   action.reversible = false;
   action.covered_by = snapshot.id;
   step.operations = {snapshot, change, action};

@@ -218,7 +218,8 @@ Change ChangeFrom(const json& j) {
                                    (flags & 1) != 0, (flags & 2) != 0});
     }
   }
-  if (auto data = j.find("private_data"); data != j.end()) change.private_data = ValueFromJson(*data);
+  if (auto data = j.find("private_data"); data != j.end())
+    change.private_data = ValueFromJson(*data);
   change.notes = Texts(j, "notes");
   return change;
 }
@@ -285,7 +286,8 @@ std::optional<Plan> PlanFromFileJson(const json& j, std::string* error) {
     plan.sources = j.at("sources").get<std::map<std::string, std::string>>();
     if (auto program = j.find("program"); program != j.end())
       plan.program = std::make_shared<const Program>(ProgramFrom(*program, ranges));
-    for (const auto& [name, value] : j.at("inputs").items()) plan.inputs[name] = ValueFromJson(value);
+    for (const auto& [name, value] : j.at("inputs").items())
+      plan.inputs[name] = ValueFromJson(value);
     for (const auto& [name, r] : j.at("resources").items())
       plan.resources[name] = ResourceConfig{r.at("type").get<std::string>(), name,
                                             MapAt(r, "config")};

@@ -108,7 +108,8 @@ void PlanFileWriter::WriteExpression(const Expr& expr) {
   w_.EndObject();
 }
 
-void PlanFileWriter::WriteAttributes(std::string_view key, const std::vector<Attribute>& attributes) {
+void PlanFileWriter::WriteAttributes(std::string_view key,
+                                     const std::vector<Attribute>& attributes) {
   if (attributes.empty()) return;
   w_.Key(key);
   w_.BeginArray();
