@@ -216,6 +216,32 @@ Plan EveryKindOfOperation() {
   plan.steps.push_back(step);
   plan.pins.push_back({"dir", PinDigest(plan.refreshed["dir"])});
   plan.summary = {1, 0, 1, 1, 1, 1, 1, {}};
+  // A program with every kind of expression, a for_each step with `after` and `serial`.
+  Program program;
+  program.path = "/plans/all.upg";
+  program.plan.name = "all";
+  program.plan.on_failure = OnFailure::kStop;
+  program.inputs.push_back({"n", Lit(3.0), "how many", false, "number", At(2)});
+  Expr map;
+  map.kind = Expr::Kind::kMap;
+  map.keys = {"a", "b"};
+  map.operands = {Lit("x"), ListOf({Lit(1.0), Lit(Value())})};
+  Expr negative;
+  negative.kind = Expr::Kind::kUnary;
+  negative.name = "-";
+  negative.operands = {Attr(Ref("input"), "n")};
+  program.lets.push_back({"m", map, At(3)});
+  program.resources.push_back(Thing("t", "t"));
+  Step source = MakeStep("up", {"before"},
+                         {Require(Binary("==", Index(Ref("m"), Lit("a")), Lit("x")), "a is x", 4),
+                          Set("t", {A("value", Call("upper", {negative}))}, 5),
+                          Verify(Lit(true), Duration(30000), Duration(1000))},
+                         {"t"});
+  source.title = "Up";
+  source.for_each = ListOf({Lit("x")});
+  source.serial = 1;
+  program.steps.push_back(source);
+  plan.program = Share(program);
   return plan;
 }
 
@@ -228,6 +254,13 @@ TEST_F(PlanFileTest, RoundTripKeepsEveryMemberOfEveryKindOfOperation) {
   ASSERT_TRUE(loaded) << (diagnostics.empty() ? "" : diagnostics.items()[0].message);
   // Written again, the loaded plan is the same file: nothing was lost or defaulted wrongly.
   EXPECT_EQ(PlanFileJson(*loaded), PlanFileJson(plan));
+  ASSERT_TRUE(loaded->program);
+  const Step& source = loaded->program->steps.at(0);
+  EXPECT_EQ(ExprToString(source.statements.at(0).condition.value()), "m[\"a\"] == \"x\"");
+  EXPECT_EQ(ExprToString(source.statements.at(1).attributes.at(0).value), "upper(-input.n)");
+  EXPECT_EQ(ExprToString(loaded->program->lets.at(0).value), "{ a = \"x\", b = [1, null] }");
+  EXPECT_EQ(source.serial, 1);
+  EXPECT_EQ(loaded->program->plan.on_failure, OnFailure::kStop);
   const PlannedStep& step = loaded->steps.at(0);
   EXPECT_EQ(step.name, "up");
   EXPECT_EQ(step.verifies.at(0).within, Duration(30000));

@@ -4,7 +4,8 @@
 // false (reversible: true), a missing action is kNone; an attribute change's before or after
 // left out is that attribute in the change's before or after state (null if none). Ranges are
 // [path index, line, column, end column] against the table of paths at the end. An operation's
-// resource is either written out or, when it is the plan's evaluated resource, its name.
+// resource is either written out or, when it is the plan's evaluated resource, its name. An
+// expression is [kind, range, literal, name, keys, operands] without its trailing defaults.
 #include "planner/plan_json.h"
 
 #include <nlohmann/json.hpp>
@@ -65,15 +66,17 @@ class RangeReader {
 };
 
 Expr ExprFrom(const json& j, const RangeReader& ranges) {
+  // [kind, range, literal, name, keys, operands], trailing defaults left out.
   Expr expr;
-  expr.kind = static_cast<Expr::Kind>(j.at("k").get<int>());
-  expr.range = ranges.Read(j.at("r"));
-  if (auto v = j.find("v"); v != j.end()) expr.literal = ValueFromJson(*v);
-  expr.name = Text(j, "n");
-  expr.keys = Texts(j, "ks");
-  if (auto o = j.find("o"); o != j.end()) {
-    expr.operands.reserve(o->size());
-    for (const json& operand : *o) expr.operands.push_back(ExprFrom(operand, ranges));
+  expr.kind = static_cast<Expr::Kind>(j.at(0).get<int>());
+  expr.range = ranges.Read(j.at(1));
+  size_t size = j.size();
+  if (size > 2 && expr.kind == Expr::Kind::kLiteral) expr.literal = ValueFromJson(j[2]);
+  if (size > 3) expr.name = j[3].get<std::string>();
+  if (size > 4) expr.keys = j[4].get<std::vector<std::string>>();
+  if (size > 5) {
+    expr.operands.reserve(j[5].size());
+    for (const json& operand : j[5]) expr.operands.push_back(ExprFrom(operand, ranges));
   }
   return expr;
 }

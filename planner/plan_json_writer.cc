@@ -90,22 +90,31 @@ void PlanFileWriter::WriteStrings(std::string_view key, const std::vector<std::s
 }
 
 void PlanFileWriter::WriteExpression(const Expr& expr) {
-  w_.BeginObject();
-  w_.Member("k", static_cast<int>(expr.kind));
-  WriteRange("r", expr.range);
-  if (expr.kind == Expr::Kind::kLiteral) {
-    w_.Key("v");
-    w_.Digested(expr.literal);
+  // [kind, range, literal, name, keys, operands], trailing defaults left out.
+  size_t last = 1;
+  if (!expr.operands.empty()) last = 5;
+  else if (!expr.keys.empty()) last = 4;
+  else if (!expr.name.empty()) last = 3;
+  else if (expr.kind == Expr::Kind::kLiteral && !expr.literal.is_null()) last = 2;
+  w_.BeginArray();
+  w_.Int(static_cast<int>(expr.kind));
+  ranges_.Write(w_, expr.range);
+  if (last >= 2) {
+    if (expr.kind == Expr::Kind::kLiteral) w_.Digested(expr.literal);
+    else w_.Null();
   }
-  WriteTextIfAny("n", expr.name);
-  WriteStringsIfAny("ks", expr.keys);
-  if (!expr.operands.empty()) {
-    w_.Key("o");
+  if (last >= 3) w_.String(expr.name);
+  if (last >= 4) {
+    w_.BeginArray();
+    for (const std::string& key : expr.keys) w_.String(key);
+    w_.EndArray();
+  }
+  if (last >= 5) {
     w_.BeginArray();
     for (const Expr& operand : expr.operands) WriteExpression(operand);
     w_.EndArray();
   }
-  w_.EndObject();
+  w_.EndArray();
 }
 
 void PlanFileWriter::WriteAttributes(std::string_view key,
