@@ -416,12 +416,17 @@ void Planner::EstimateSnapshots(Plan& plan, ProviderContext& context) const {
 }
 
 void Planner::MarkReversibility(Plan& plan) const {
-  // (snapshot operation id, resource instance, resource name) in plan order.
-  struct Taken {
-    std::string id, instance, name;
-  };
-  std::vector<Taken> snapshots;
+  // The snapshots taken so far, in plan order (operation ids), and for each resource instance
+  // and resource name the first of them that took it: an irreversible operation is covered by
+  // the first snapshot of anything its step touches.
+  std::vector<std::string> snapshots;
+  std::map<std::string, size_t> first_of;
   for (PlannedStep& step : plan.steps) {
+    bool snapshot_here = std::any_of(step.operations.begin(), step.operations.end(),
+                                     [](const PlannedOperation& op) {
+                                       return op.kind == PlannedOperation::Kind::kSnapshot;
+                                     });
+    if (snapshots.empty() && !snapshot_here) continue;  // nothing to be covered by
     const Step* source = plan.program->FindStep(step.name);
     std::set<std::string> touches;
     if (source != nullptr) touches.insert(source->touches.begin(), source->touches.end());
@@ -430,17 +435,19 @@ void Planner::MarkReversibility(Plan& plan) const {
     }
     for (PlannedOperation& op : step.operations) {
       if (op.kind == PlannedOperation::Kind::kSnapshot) {
-        std::string instance = op.snapshot_of.name;
-        snapshots.push_back({op.id, instance, instance.substr(0, instance.find('['))});
+        const std::string& instance = op.snapshot_of.name;
+        first_of.emplace(instance, snapshots.size());
+        first_of.emplace(instance.substr(0, instance.find('[')), snapshots.size());
+        snapshots.push_back(op.id);
         continue;
       }
       if (op.reversible) continue;
-      for (const Taken& taken : snapshots) {
-        if (touches.count(taken.instance) > 0 || touches.count(taken.name) > 0) {
-          op.covered_by = taken.id;
-          break;
-        }
+      size_t first = snapshots.size();
+      for (const std::string& touched : touches) {
+        if (auto it = first_of.find(touched); it != first_of.end())
+          first = std::min(first, it->second);
       }
+      if (first < snapshots.size()) op.covered_by = snapshots[first];
     }
   }
 }
