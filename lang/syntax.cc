@@ -259,13 +259,7 @@ std::optional<Tree> Parse(const std::string& path, std::string text, Diagnostics
   try {
     TreeBuilder builder(tree.arena);
     if (pegtl::parse<g::file, Actions, BuildTree<Control>::type>(in, tree.comments, builder)) {
-      Node* root = tree.arena.NewNode();
-      if (!builder.pending.empty()) {
-        Node** list = tree.arena.NewList(builder.pending.size());
-        std::copy(builder.pending.begin(), builder.pending.end(), list);
-        root->children = Node::Children(list, builder.pending.size());
-      }
-      tree.root = root;
+      tree.root = builder.Finish(0, pegtl::internal::iterator(), std::string_view());  // no type
     }
   } catch (const pegtl::parse_error& error) {
     SourceRange range;
