@@ -152,9 +152,10 @@ std::optional<Value> PlanScope::LookupResource(const std::string& name) const {
 std::optional<Value> PlanScope::LookupImport(const std::string& alias) const {
   std::string prefix = alias + ".";
   Value::Map members;
-  for (const auto& [instance, config] : data_.resources) {
-    if (instance.compare(0, prefix.size(), prefix) == 0)
-      members[instance.substr(prefix.size())] = ResourceValue(instance);
+  // The resources of an import sort together: from the first name with the prefix on.
+  for (auto it = data_.resources.lower_bound(prefix);
+       it != data_.resources.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    members[it->first.substr(prefix.size())] = ResourceValue(it->first);
   }
   if (members.empty()) return std::nullopt;
   return Value(std::move(members));

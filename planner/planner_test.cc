@@ -294,6 +294,23 @@ TEST_F(PlannerTest, InputsTakeDefaultsAreMarkedSensitiveAndAreChecked) {
   EXPECT_EQ(Errors(), "unknown input 'targt'\nnote: did you mean target?\n");
 }
 
+TEST_F(PlannerTest, AnImportNamesItsResourcesAndNoOthers) {
+  // An import's resources are named "<alias>.<name>"; `db` is them, not "dbx" nor "d".
+  Program program;
+  for (const char* name : {"d", "db.a", "db.b", "dbx"})
+    program.resources.push_back(Thing(name, name));
+  program.steps.push_back(MakeStep(
+      "s", {},
+      {Require(Binary("==", Attr(Attr(Ref("db"), "a"), "id"), Lit("db.a")), "", 1),
+       Require(Binary("==", Attr(Attr(Ref("db"), "b"), "id"), Lit("db.b")), "", 2),
+       Require(Binary("==", Call("length", {Ref("db")}), Lit(2.0)), "", 3)},
+      {}));
+  std::optional<Plan> plan = PlanOf(program);
+  ASSERT_TRUE(plan) << Errors();
+  for (const PlannedCheck& check : plan->steps.at(0).requires_)
+    EXPECT_EQ(check.held_at_plan, std::optional<bool>(true)) << ExprToString(check.condition);
+}
+
 TEST_F(PlannerTest, ReadFailureIsAnErrorNamingTheResource) {
   fake_->FailOn("Read", "a");
   Program program;
