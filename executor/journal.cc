@@ -11,9 +11,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <string_view>
 
 #include "lang/value_json.h"
+#include "planner/json_text.h"
 #include "state/atomic_file.h"
 
 namespace upgrade {
@@ -56,15 +59,36 @@ std::string JournalRecord::GetString(const std::string& key) const {
   return value.is_string() ? value.as_string() : "";
 }
 
+// Written directly as text (nlohmann's compact dump of the same object, keys in the same
+// sorted order): parallel steps encode several records each, and building a json tree per
+// record was most of the executor's own time.
 std::string JournalRecordToLine(const JournalRecord& record) {
-  nlohmann::json json = nlohmann::json::object();
-  json["type"] = record.type;
-  json["time"] = record.time;
-  if (!record.step.empty()) json["step"] = record.step;
-  if (!record.op.empty()) json["op"] = record.op;
-  if (!record.text.empty()) json["text"] = record.text;
-  for (const auto& [key, value] : record.data) json[key] = ValueToJson(value, SecretPolicy::kDigest);
-  return json.dump();
+  std::map<std::string_view, const std::string*> fields = {{"time", &record.time},
+                                                           {"type", &record.type}};
+  if (!record.step.empty()) fields["step"] = &record.step;
+  if (!record.op.empty()) fields["op"] = &record.op;
+  if (!record.text.empty()) fields["text"] = &record.text;
+  std::string line;
+  line.reserve(256);
+  JsonWriter json(line);
+  json.BeginObject();
+  auto field = fields.begin();
+  auto data = record.data.begin();
+  while (field != fields.end() || data != record.data.end()) {
+    bool field_first = data == record.data.end() ||
+                       (field != fields.end() && field->first < std::string_view(data->first));
+    if (field_first) {
+      json.Member(field->first, *field->second);
+      ++field;
+      continue;
+    }
+    if (field != fields.end() && field->first == data->first) ++field;  // data wins, as before
+    json.Key(data->first);
+    json.Digested(data->second);
+    ++data;
+  }
+  json.EndObject();
+  return line;
 }
 
 JournalRecord JournalHeader(const std::string& run_id, const std::string& plan_path) {

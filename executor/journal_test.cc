@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "executor/journal_view.h"
+#include "lang/value_json.h"
 #include "tests/support/test_support.h"
 
 namespace upgrade {
@@ -46,6 +47,22 @@ TEST(JournalTest, AppendsLinesThatReadBackInOrder) {
   EXPECT_EQ(records[1].time.size(), 20u);
   std::string text = ReadFile(path);
   EXPECT_EQ(text.substr(0, text.find('\n')).find("{\"format\":\"upgrade-journal\""), 0u) << text;
+}
+
+TEST(JournalTest, LineIsCompactJsonWithSortedKeysAndSecretsDigested) {
+  JournalRecord record = Intent("s#0");
+  record.time = "2026-11-21T09:15:00Z";
+  record.text = "tab\there, quote \" and \u00e9";
+  Value secret("hunter2");
+  secret.MarkSensitive();
+  record.data["config"] = Value(Value::Map{{"password", secret}, {"port", Value(5432)}});
+  record.data["after"] = Value(Value::List{Value(1.5), Value(true), Value()});
+  std::string line = JournalRecordToLine(record);
+  EXPECT_EQ(line,
+            "{\"after\":[1.5,true,null],\"config\":{\"password\":{\"$sensitive\":\"sha256:" +
+                Sha256Hex("\"hunter2\"") + "\"},\"port\":5432},\"kind\":\"change\",\"op\":\"s#0\","
+                "\"resource\":\"a\",\"step\":\"s\",\"text\":\"tab\\there, quote \\\" and \u00e9\","
+                "\"time\":\"2026-11-21T09:15:00Z\",\"type\":\"intent\"}");
 }
 
 TEST(JournalTest, TornLastLineIsIgnored) {
