@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "providers/exec/process.h"
+#include "state/atomic_file.h"
 
 namespace upgrade::fs {
 namespace {
@@ -26,13 +27,6 @@ bool Fail(std::string* error, const std::string& what, const std::string& path, 
 std::string ParentOf(const std::string& path) {
   std::string parent = stdfs::path(path).parent_path().string();
   return parent.empty() ? "." : parent;
-}
-
-void SyncDirectory(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  fsync(fd);
-  close(fd);
 }
 
 bool WriteAll(int fd, const char* data, size_t size) {
@@ -69,8 +63,8 @@ bool WriteThroughTemp(const std::string& path, mode_t mode, std::string* error, 
     if (error->empty()) Fail(error, "cannot write", path, saved);
     return false;
   }
-  SyncDirectory(ParentOf(path));
-  return true;
+  // Shared with parallel steps writing into the same directory (state/atomic_file.h).
+  return SyncDirectory(ParentOf(path), error);
 }
 
 // Copies `source` into the blob store's own file system and adopts it there.
@@ -223,7 +217,7 @@ bool RestoreTree(const Value& record, BlobStore& blobs, std::string* error) {
     if (!RemovePath(path, error)) return false;
     if (rename(staging.c_str(), path.c_str()) != 0) return Fail(error, "cannot restore", path, errno);
   }
-  SyncDirectory(ParentOf(path));
+  if (!SyncDirectory(ParentOf(path), error)) return false;
   return RemovePath(staging, error);
 }
 
