@@ -1,25 +1,9 @@
 // JSON encoding of values, with sensitive values redacted or digested, never written in plain.
 #include "lang/value_json.h"
 
-#include <openssl/evp.h>
-
 #include <nlohmann/json.hpp>
 
 namespace upgrade {
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
 
 nlohmann::json ValueToJson(const Value& value, SecretPolicy policy) {
   if (value.sensitive()) {

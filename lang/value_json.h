@@ -3,6 +3,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "lang/sha256.h"  // Sha256Hex: pins, digests of secrets, content addresses
 #include "lang/value.h"
 
 namespace upgrade {
@@ -17,8 +18,5 @@ enum class SecretPolicy {
 nlohmann::json ValueToJson(const Value& value, SecretPolicy policy);
 /// Decodes what ValueToJson wrote; a `$sensitive` digest decodes to a sensitive string of itself.
 Value ValueFromJson(const nlohmann::json& json);
-
-/// Hex SHA-256 of `bytes` (used for pins, digests of secrets and content addresses).
-std::string Sha256Hex(const std::string& bytes);
 
 }  // namespace upgrade

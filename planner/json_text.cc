@@ -1,11 +1,11 @@
 // Direct JSON text for plan files and pins, matching nlohmann's compact dump().
 #include "planner/json_text.h"
 
-#include <openssl/evp.h>
-
 #include <charconv>
 
 #include <nlohmann/json.hpp>
+
+#include "lang/sha256.h"
 
 namespace upgrade {
 void JsonWriter::Separate() {
@@ -146,33 +146,12 @@ void JsonWriter::WriteValue(const Value& value, bool digest_secrets) {
   Null();
 }
 
-std::string FastSha256Hex(std::string_view bytes) {
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  // One context per thread, initialised again for each digest (pins are made in parallel).
-  thread_local struct Context {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~Context() { EVP_MD_CTX_free(ctx); }
-  } context;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestInit_ex(context.ctx, kSha256, nullptr);
-  EVP_DigestUpdate(context.ctx, bytes.data(), bytes.size());
-  EVP_DigestFinal_ex(context.ctx, digest, &length);
-  static const char* kHex = "0123456789abcdef";
-  std::string out(length * 2, '0');
-  for (unsigned int i = 0; i < length; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
-  }
-  return out;
-}
-
 std::string SecretDigestOf(const Value& value) {
   Value plain = value;
   plain.MarkSensitive(false);
   std::string canonical;
   JsonWriter(canonical).Digested(plain);
-  return "sha256:" + FastSha256Hex(canonical);
+  return "sha256:" + Sha256Hex(canonical);
 }
 
 }  // namespace upgrade

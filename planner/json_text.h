@@ -59,10 +59,6 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-/// Hex SHA-256 of `bytes`, the same as Sha256Hex, with the digest looked up once per process
-/// rather than on every call (OpenSSL 3 fetches it by name each time otherwise).
-std::string FastSha256Hex(std::string_view bytes);
-
 /// "sha256:<hex>" of `value`'s canonical JSON with secrets digested: what a plan file writes
 /// for a sensitive value.
 std::string SecretDigestOf(const Value& value);

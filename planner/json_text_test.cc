@@ -69,11 +69,6 @@ TEST(JsonWriterTest, MembersAndArraysAreSeparatedLikeCompactJson) {
   EXPECT_EQ(out, R"({"a":1,"b":[[],null,{}],"c":"x"})");
 }
 
-TEST(JsonWriterTest, FastDigestIsSha256) {
-  EXPECT_EQ(FastSha256Hex("abc"), Sha256Hex("abc"));
-  EXPECT_EQ(FastSha256Hex(""), Sha256Hex(""));
-}
-
 TEST(PinDigestTest, IsTheDigestOfTheStatesCanonicalJsonWithoutSensitivityMarks) {
   State state;
   state.exists = true;

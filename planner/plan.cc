@@ -1,6 +1,7 @@
 // Queries on a Plan.
 #include "planner/plan.h"
 
+#include "lang/sha256.h"
 #include "planner/json_text.h"
 
 namespace upgrade {
@@ -21,7 +22,7 @@ std::string DigestOf(const State& state) {
   json.EndObject();
   json.Member("exists", state.exists);
   json.EndObject();
-  return "sha256:" + FastSha256Hex(canonical);
+  return "sha256:" + Sha256Hex(canonical);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // Blobs named by the SHA-256 of their bytes, stored once, written atomically.
 #include "state/blob_store.h"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +8,7 @@
 #include <fstream>
 #include <memory>
 
+#include "lang/sha256.h"
 #include "lang/value_json.h"
 #include "state/atomic_file.h"
 #include "state/state_store.h"
@@ -25,24 +25,15 @@ std::optional<std::string> HashFile(const std::string& path, std::string* error)
     *error = "cannot read " + path;
     return std::nullopt;
   }
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
-                                                                  EVP_MD_CTX_free);
-  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  Sha256 digest;
   std::vector<char> buffer(1 << 16);
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    if (in.gcount() > 0) EVP_DigestUpdate(context.get(), buffer.data(), in.gcount());
+    if (in.gcount() > 0) {
+      digest.Update(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+    }
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(context.get(), digest, &length);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return digest.FinishHex();
 }
 
 bool ValidHex(const std::string& hex) {

@@ -3,7 +3,6 @@
 #include "providers/fs/path_state.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "lang/sha256.h"
 #include "providers/exec/process.h"
 #include "state/atomic_file.h"
 
@@ -300,46 +300,13 @@ bool ReadBytes(const std::string& path, std::string* bytes, std::string* error) 
   return true;
 }
 
-namespace {
-
-/// A SHA-256 context per thread, with the digest looked up once per process: OpenSSL 3 would
-/// otherwise fetch it by name for every file, which costs more than hashing a small one.
-EVP_MD_CTX* Sha256Context() {
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local struct Context {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~Context() { EVP_MD_CTX_free(ctx); }
-  } context;
-  EVP_DigestInit_ex(context.ctx, kSha256, nullptr);
-  return context.ctx;
-}
-
-std::string FinishHex(EVP_MD_CTX* digest) {
-  unsigned char value[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(digest, value, &length);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex(length * 2, '0');
-  for (unsigned int i = 0; i < length; ++i) {
-    hex[2 * i] = kHex[value[i] >> 4];
-    hex[2 * i + 1] = kHex[value[i] & 15];
-  }
-  return hex;
-}
-
-}  // namespace
-
-std::string HashBytes(const std::string& bytes) {
-  EVP_MD_CTX* digest = Sha256Context();
-  EVP_DigestUpdate(digest, bytes.data(), bytes.size());
-  return FinishHex(digest);
-}
+std::string HashBytes(const std::string& bytes) { return Sha256Hex(bytes); }
 
 bool HashFile(const std::string& path, std::string* hex, std::string* error) {
   // In pieces: a data file may be far larger than memory.
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail(error, "cannot read", path, errno);
-  EVP_MD_CTX* digest = Sha256Context();
+  Sha256 digest;
   char buffer[65536];
   ssize_t count;
   while ((count = read(fd, buffer, sizeof(buffer))) != 0) {
@@ -349,10 +316,10 @@ bool HashFile(const std::string& path, std::string* hex, std::string* error) {
       close(fd);
       return Fail(error, "cannot read", path, saved);
     }
-    EVP_DigestUpdate(digest, buffer, static_cast<size_t>(count));
+    digest.Update(std::string_view(buffer, static_cast<size_t>(count)));
   }
   close(fd);
-  *hex = FinishHex(digest);
+  *hex = digest.FinishHex();
   return true;
 }
 
