@@ -61,7 +61,7 @@ std::optional<Plan> MakePlan(const ApplyFlags& flags, const ProviderRegistry& pr
           ReadVars(*saved->program, flags.vars, flags.var_file, diagnostics);
       if (!diagnostics.HasErrors()) {
         options.sources = saved->sources;
-        plan = ReplanSaved(flags.target, given, providers, options, diagnostics);
+        plan = ReplanSaved(*saved, flags.target, given, providers, options, diagnostics);
       }
     }
   } else {
