@@ -5,19 +5,28 @@
 #
 #   bench/engine/run.sh UPGRADE_BINARY [N...]      (default N: 1000 10000)
 #   TERRAFORM_MAX=1000 limits terraform to N <= 1000 (it grows about as N^2).
-#   RUNS=3 runs each measurement that many times (fresh directories) and keeps the median.
+#   RUNS=5 runs each measurement that many times (fresh directories) and keeps the median.
+#   SETTLE=35 seconds to wait before the runs that create files (see below).
+# Nothing is deleted until the end: on ext4 without a journal (these machines), creating files
+# right after deleting thousands makes the kernel search past recently freed inodes, which
+# would charge one run for the cleanup of the one before; deletions by anything else on the
+# machine within the last 30 seconds do the same, hence the wait before those runs.
 # Prints one Markdown table row per measurement.
 set -euo pipefail
 
-UPGRADE=${1:?usage: run.sh UPGRADE_BINARY [N...]}
+UPGRADE=$(realpath "${1:?usage: run.sh UPGRADE_BINARY [N...]}")
 shift
 SIZES=("${@:-1000 10000}")
 [ $# -eq 0 ] && SIZES=(1000 10000)
 TERRAFORM=${TERRAFORM:-/usr/local/bin/terraform}
 TERRAFORM_MAX=${TERRAFORM_MAX:-1000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
+SETTLE=${SETTLE:-35}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+# An empty CLI configuration: terraform warns on every command when it has none.
+: >"$WORK/terraformrc"
+export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
 
 # Runs a command, prints "wall_seconds cpu_seconds peak_kib"; fails loudly if the command fails.
 measure() {
@@ -53,7 +62,7 @@ median_of_runs() {
 }
 
 generate_upg() {  # N DIR
-  local n=$1 dir=$2
+  local n=$1 dir=$2 i
   {
     echo 'plan "bench" {}'
     echo 'input root {}'
@@ -65,7 +74,7 @@ generate_upg() {  # N DIR
 }
 
 generate_tf() {  # N DIR
-  local n=$1 dir=$2
+  local n=$1 dir=$2 i
   {
     for ((i = 0; i < n; i++)); do
       echo "resource \"terraform_data\" \"d$i\" { input = \"file $i\" }"
@@ -115,14 +124,12 @@ run_upgrade() {  # RUN_INDEX; uses n; leaves the run's directory in $dir
       grep -q "No changes." "$WORK/last.out" || { echo "second plan is not empty" >&2; exit 1; }
       ;;
   esac
-  rm -rf "$dir"
 }
 
 run_direct() {  # RUN_INDEX
   local direct="$WORK/direct-$n-$1"
   mkdir -p "$direct"
   timed python3 "$WORK/direct.py" "$n" "$direct"
-  rm -rf "$direct"
 }
 
 run_terraform() {  # RUN_INDEX; uses n and what
@@ -140,13 +147,13 @@ run_terraform() {  # RUN_INDEX; uses n and what
       ;;
   esac
   cd "$WORK"
-  rm -rf "$tf"
 }
 
 echo "| what | N | wall s | CPU s | peak memory (MiB) |"
 echo "|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
   for what in plan apply replan; do
+    [ "$what" = apply ] && sleep "$SETTLE"
     median_of_runs run_upgrade
     case "$what" in
       plan) row "upgrade plan (all new)" "$n" "$s" "$c" "$m" ;;
@@ -154,6 +161,7 @@ for n in "${SIZES[@]}"; do
       replan) row "upgrade plan (no changes)" "$n" "$s" "$c" "$m" ;;
     esac
   done
+  sleep "$SETTLE"
   median_of_runs run_direct
   row "python: write, fsync, rename, fsync dir (10 threads)" "$n" "$s" "$c" "$m"
   if [ "$n" -le "$TERRAFORM_MAX" ] && [ -x "$TERRAFORM" ]; then
