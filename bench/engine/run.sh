@@ -149,29 +149,29 @@ run_terraform() {  # RUN_INDEX; uses n and what
   cd "$WORK"
 }
 
+label() {  # TOOL WHAT
+  case "$2" in
+    plan) echo "$1 plan (all new)" ;;
+    apply) echo "$1 apply" ;;
+    replan) echo "$1 plan (no changes)" ;;
+  esac
+}
+
 echo "| what | N | wall s | CPU s | peak memory (MiB) |"
 echo "|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
   for what in plan apply replan; do
     [ "$what" = apply ] && sleep "$SETTLE"
     median_of_runs run_upgrade
-    case "$what" in
-      plan) row "upgrade plan (all new)" "$n" "$s" "$c" "$m" ;;
-      apply) row "upgrade apply" "$n" "$s" "$c" "$m" ;;
-      replan) row "upgrade plan (no changes)" "$n" "$s" "$c" "$m" ;;
-    esac
+    row "$(label upgrade "$what")" "$n" "$s" "$c" "$m"
   done
   sleep "$SETTLE"
   median_of_runs run_direct
-  row "python: write, fsync, rename, fsync dir (10 threads)" "$n" "$s" "$c" "$m"
+  row "direct writes, as durable (10 threads)" "$n" "$s" "$c" "$m"
   if [ "$n" -le "$TERRAFORM_MAX" ] && [ -x "$TERRAFORM" ]; then
     for what in plan apply replan; do
       median_of_runs run_terraform
-      case "$what" in
-        plan) row "terraform plan (all new)" "$n" "$s" "$c" "$m" ;;
-        apply) row "terraform apply" "$n" "$s" "$c" "$m" ;;
-        replan) row "terraform plan (no changes)" "$n" "$s" "$c" "$m" ;;
-      esac
+      row "$(label terraform "$what")" "$n" "$s" "$c" "$m"
     done
   fi
 done
