@@ -175,16 +175,14 @@ std::optional<LoadedProgram> LoadProgramWithVars(const std::string& path,
     diagnostics.Error(SourceRange{{path, 0, 0}, 0}, "cannot read plan file");
     return std::nullopt;
   }
-  // The declared input types come from a first, unchecked parse: --var values are typed by them.
-  Diagnostics parse_diagnostics;
-  std::optional<Program> parsed = ParseProgram(absolute, *text, parse_diagnostics);
   LoadedProgram loaded;
-  if (parsed) loaded.inputs = ReadVars(*parsed, vars, var_file, diagnostics);
-  if (diagnostics.HasErrors()) return std::nullopt;
-
   CheckOptions options;
-  options.given_inputs = loaded.inputs;
   options.require_inputs = true;
+  // --var values are typed by the inputs the plan declares, read from it as parsed.
+  options.read_inputs = [&](const Program& parsed, Diagnostics& found) {
+    loaded.inputs = ReadVars(parsed, vars, var_file, found);
+    return loaded.inputs;
+  };
   if (const char* stdlib = std::getenv("UPGRADE_STDLIB_DIR")) options.stdlib_dir = stdlib;
   std::optional<Program> program =
       LoadProgram(absolute, providers.Schemas(), options, diagnostics, cache);

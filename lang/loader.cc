@@ -13,7 +13,6 @@
 
 #include "lang/checker.h"
 #include "lang/loader.h"
-#include "lang/parser.h"
 
 namespace upgrade {
 namespace {
@@ -68,7 +67,7 @@ class Loader {
   std::vector<Import> nested_imports_;  ///< imports of merged plans, renamed, added after the loop
 
   const SchemaRegistry& registry_;
-  const CheckOptions& options_;
+  CheckOptions options_;  // a copy: read_inputs fills given_inputs
   Diagnostics& diagnostics_;
   SourceCache& sources_;
   std::vector<std::pair<std::string, SourceRange>> chain_;  ///< files being loaded, and why
@@ -208,8 +207,12 @@ std::optional<Program> Loader::Load(const std::string& path, bool is_main) {
   std::string contents = text.str();
   sources_.Add(path, contents);
   int errors_before = diagnostics_.ErrorCount();
-  std::optional<Program> program = ParseProgramToCheck(path, contents, diagnostics_);
+  std::optional<Program> program = ParseProgram(path, contents, diagnostics_);
   if (!program) return std::nullopt;
+  if (is_main && options_.read_inputs) {
+    options_.given_inputs = options_.read_inputs(*program, diagnostics_);
+    if (diagnostics_.ErrorCount() > errors_before) return std::nullopt;
+  }
   chain_.emplace_back(path, SourceRange{});
   std::size_t own_imports = program->imports.size();
   std::vector<Import> nested;

@@ -1,6 +1,7 @@
 // The front door of `lang/`: read a plan file, parse it, merge its imports and check it.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,6 +20,10 @@ struct CheckOptions {
   bool require_inputs = false;
   /// Where `import "name"` finds the ready-made plans (the stdlib-plans folder).
   std::string stdlib_dir;
+  /// When set, gives `given_inputs` from the main file as parsed, before it is checked: the
+  /// command line's `--var` values are typed by the inputs the file declares. Problems go to
+  /// the diagnostics it is handed, and stop the load.
+  std::function<std::map<std::string, Value>(const Program&, Diagnostics&)> read_inputs;
 };
 
 /// Parses `text` as the plan file `path` without checking names or types. Syntax errors go to

@@ -3,12 +3,10 @@
 // `serial`) are reported here; names and types are the checker's business.
 #include <cmath>
 #include <cstdlib>
-#include <mutex>
 #include <set>
 
 #include "lang/grammar.h"
 #include "lang/loader.h"
-#include "lang/parser.h"
 #include "lang/syntax.h"
 #include "lang/window.h"
 
@@ -633,40 +631,8 @@ Program IrBuilder::Build(const Node& root) {
   return program;
 }
 
-namespace {
-
-/// The last text ParseProgram built a program from, with the program and its warnings. The CLI
-/// parses a plan once for its input declarations, then LoadProgram parses it again: that second
-/// parse of the same path and text takes this program instead of building it again.
-struct LastParse {
-  std::mutex mutex;
-  std::string path;
-  std::string text;
-  std::optional<Program> program;
-  Diagnostics diagnostics;
-};
-
-LastParse& Last() {
-  static LastParse* last = new LastParse();  // never destroyed: parses may run until exit
-  return *last;
-}
-
-/// The program of the last parse when it was of `path` and `text` (once), else nullopt.
-std::optional<Program> TakeLast(const std::string& path, const std::string& text,
-                                Diagnostics& diagnostics) {
-  LastParse& last = Last();
-  std::lock_guard<std::mutex> lock(last.mutex);
-  if (!last.program || last.path != path || last.text != text) return std::nullopt;
-  diagnostics.Append(last.diagnostics);
-  std::optional<Program> program = std::move(last.program);
-  last.program.reset();
-  last.text.clear();
-  return program;
-}
-
-/// Parses and builds the IR; `warnings` gets this file's diagnostics when it succeeds.
-std::optional<Program> Build(const std::string& path, const std::string& text,
-                             Diagnostics& diagnostics, Diagnostics* warnings) {
+std::optional<Program> ParseProgram(const std::string& path, const std::string& text,
+                                    Diagnostics& diagnostics) {
   Diagnostics local;
   auto tree = syntax::Parse(path, text, local);
   if (!tree) {
@@ -677,31 +643,7 @@ std::optional<Program> Build(const std::string& path, const std::string& text,
   Program program = builder.Build(*tree->root);
   diagnostics.Append(local);
   if (local.HasErrors()) return std::nullopt;
-  if (warnings != nullptr) *warnings = std::move(local);
   return program;
-}
-
-}  // namespace
-
-std::optional<Program> ParseProgram(const std::string& path, const std::string& text,
-                                    Diagnostics& diagnostics) {
-  if (auto program = TakeLast(path, text, diagnostics)) return program;
-  Diagnostics warnings;
-  std::optional<Program> program = Build(path, text, diagnostics, &warnings);
-  if (!program) return std::nullopt;
-  LastParse& last = Last();
-  std::lock_guard<std::mutex> lock(last.mutex);
-  last.path = path;
-  last.text = text;
-  last.program = program;
-  last.diagnostics = std::move(warnings);
-  return program;
-}
-
-std::optional<Program> ParseProgramToCheck(const std::string& path, const std::string& text,
-                                           Diagnostics& diagnostics) {
-  if (auto program = TakeLast(path, text, diagnostics)) return program;
-  return Build(path, text, diagnostics, nullptr);
 }
 
 }  // namespace upgrade
