@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -100,13 +101,45 @@ std::string DockerTestEnv::RunWeb(const std::string& name, const std::string& im
   args.insert(args.end(), extra.begin(), extra.end());
   args.push_back(image);
   std::string id = Docker(args);
-  std::string wanted = healthcheck ? "healthy" : "running";
-  std::string format = healthcheck ? "{{.State.Health.Status}}" : "{{.State.Status}}";
+  // A health check among `extra` counts as one too.
+  bool checked = healthcheck || std::find(extra.begin(), extra.end(), "--health-cmd") != extra.end();
+  std::string wanted = checked ? "healthy" : "running";
+  std::string format = checked ? "{{.State.Health.Status}}" : "{{.State.Status}}";
   for (int i = 0; i < 200 && Inspect(name, format) != wanted; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(Inspect(name, format), wanted) << name;
   return id;
+}
+
+RollingNodes DockerTestEnv::StartRollingNodes(const std::string& base) {
+  RollingNodes nodes;
+  for (int i = 0; i < 3; ++i) {
+    nodes.names.push_back(Name(base + std::to_string(i)));
+    nodes.ports.push_back(FreePort());
+    std::string port = std::to_string(nodes.ports.back());
+    std::string check = i == 1 ? "wget -q -O- http://127.0.0.1:" + port + "/version | grep -q v1"
+                               : "wget -q -O /dev/null http://127.0.0.1:" + port + "/health";
+    nodes.ids.push_back(RunWeb(nodes.names.back(), "upgrade-test/web:v1", nodes.ports.back(),
+                               false,
+                               {"--health-cmd", check, "--health-interval", "500ms",
+                                "--health-retries", "2"}));
+    nodes.started_at.push_back(Inspect(nodes.names.back(), "{{.State.StartedAt}}"));
+  }
+  return nodes;
+}
+
+void DockerTestEnv::ExpectFirstPutBackAndThirdUntouched(const RollingNodes& nodes) {
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Inspect(nodes.names[i], "{{.Id}} {{.State.Running}}"), nodes.ids[i] + " true")
+        << i;
+    for (int t = 0; t < 100 && HttpGetBody(nodes.ports[i], "/version") != "v1"; ++t) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(HttpGetBody(nodes.ports[i], "/version"), "v1") << i;
+  }
+  EXPECT_EQ(Inspect(nodes.names[2], "{{.State.StartedAt}}"), nodes.started_at[2]);
+  EXPECT_NE(Inspect(nodes.names[0], "{{.State.StartedAt}}"), nodes.started_at[0]);
 }
 
 std::string DockerTestEnv::Inspect(const std::string& target, const std::string& format) {

@@ -26,6 +26,14 @@ struct Driven {
   Value undo;  ///< Apply's refined undo when it gave one, else Prepare's
 };
 
+/// Three web containers on upgrade-test/web:v1, as the rolling-upgrade tests start from.
+struct RollingNodes {
+  std::vector<std::string> names;
+  std::vector<int> ports;
+  std::vector<std::string> ids;
+  std::vector<std::string> started_at;  ///< each one's State.StartedAt once healthy
+};
+
 /// The test daemon and a scratch area of containers removed at the end.
 class DockerTestEnv {
  public:
@@ -43,9 +51,17 @@ class DockerTestEnv {
   /// `docker ARGS...` against the test daemon; fails the test when it exits non-zero.
   std::string Docker(const std::vector<std::string>& args, bool must_succeed = true);
   /// Starts `image` as NAME, --network host --init, serving on `port`, with a healthcheck on
-  /// /health (unless `healthcheck` is false); waits until Docker says it is healthy/running.
+  /// /health (unless `healthcheck` is false); waits until Docker says it is healthy (with that
+  /// check or a `--health-cmd` among `extra`), else running.
   std::string RunWeb(const std::string& name, const std::string& image, int port,
                      bool healthcheck = true, const std::vector<std::string>& extra = {});
+  /// Three healthy web containers named from `base`; the second one's health check also
+  /// insists on version 1 (say, a client it serves that only speaks v1), so it turns unhealthy
+  /// on v2.
+  RollingNodes StartRollingNodes(const std::string& base);
+  /// What a rolling upgrade of `nodes` whose second node failed must leave: every node the very
+  /// container it was, running and serving v1; the first restarted, the third never touched.
+  void ExpectFirstPutBackAndThirdUntouched(const RollingNodes& nodes);
   /// `docker inspect -f FORMAT TARGET`, trimmed; "" when there is no such object.
   std::string Inspect(const std::string& target, const std::string& format);
 

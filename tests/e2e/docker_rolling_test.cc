@@ -18,42 +18,20 @@ using upgrade::testing::UpgradeBinary;
 TEST(DockerRollingE2eTest, TheSecondFailsTheRunStopsAndTheFirstIsPutBack) {
   DockerTestEnv env;
   TempDir state;
-  std::vector<std::string> names, ids, started_at;
-  std::vector<int> ports;
-  std::string nodes = "{";
+  RollingNodes nodes = env.StartRollingNodes("roll");
+  std::string by_name = "{";
   for (int i = 0; i < 3; ++i) {
-    names.push_back(env.Name("roll" + std::to_string(i)));
-    ports.push_back(FreePort());
-    std::string port = std::to_string(ports.back());
-    // The second node's check also insists on version 1: healthy now, unhealthy on v2.
-    std::string check = i == 1 ? "wget -q -O- http://127.0.0.1:" + port + "/version | grep -q v1"
-                               : "wget -q -O /dev/null http://127.0.0.1:" + port + "/health";
-    ids.push_back(env.RunWeb(names.back(), "upgrade-test/web:v1", ports.back(), false,
-                             {"--health-cmd", check, "--health-interval", "500ms",
-                              "--health-retries", "2"}));
-    for (int t = 0; t < 200 && env.Inspect(names.back(), "{{.State.Health.Status}}") != "healthy";
-         ++t) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    started_at.push_back(env.Inspect(names.back(), "{{.State.StartedAt}}"));
-    nodes += std::string(i ? ", " : "") + "\"" + names.back() + "\": " + port;
+    by_name += std::string(i ? ", " : "") + "\"" + nodes.names[i] + "\": " +
+               std::to_string(nodes.ports[i]);
   }
-  nodes += "}";
+  by_name += "}";
   CommandResult apply = RunCommand(
       {UpgradeBinary(), "apply", SourceDir() + "/examples/docker/rolling.upg", "--auto-approve",
-       "--state", state.path(), "--var", "nodes=" + nodes, "--var", "image=upgrade-test/web:v2"},
+       "--state", state.path(), "--var", "nodes=" + by_name, "--var", "image=upgrade-test/web:v2"},
       {{"DOCKER_HOST", env.host()}, {"NO_COLOR", "1"}}, "", "", 300);
   EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
-  EXPECT_THAT(apply.out + apply.err, HasSubstr("container " + names[1] + " is unhealthy"));
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(env.Inspect(names[i], "{{.Id}} {{.State.Running}}"), ids[i] + " true") << i;
-    for (int t = 0; t < 100 && HttpGetBody(ports[i], "/version") != "v1"; ++t) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    EXPECT_EQ(HttpGetBody(ports[i], "/version"), "v1") << i;
-  }
-  EXPECT_EQ(env.Inspect(names[2], "{{.State.StartedAt}}"), started_at[2]);  // never touched
-  EXPECT_NE(env.Inspect(names[0], "{{.State.StartedAt}}"), started_at[0]);  // upgraded, put back
+  EXPECT_THAT(apply.out + apply.err, HasSubstr("container " + nodes.names[1] + " is unhealthy"));
+  env.ExpectFirstPutBackAndThirdUntouched(nodes);
 }
 
 }  // namespace
