@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <string_view>
 
 #include "lang/sha256.h"
 #include "providers/exec/process.h"
@@ -281,10 +282,13 @@ int ParseMode(const std::string& text) {
   return mode;
 }
 
-bool ReadBytes(const std::string& path, std::string* bytes, std::string* error) {
+namespace {
+
+/// Reads `path` in pieces, handing each to `take`: a data file may be far larger than memory.
+template <typename Take>
+bool ReadInPieces(const std::string& path, std::string* error, Take take) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail(error, "cannot read", path, errno);
-  bytes->clear();
   char buffer[65536];
   ssize_t count;
   while ((count = read(fd, buffer, sizeof(buffer))) != 0) {
@@ -294,31 +298,26 @@ bool ReadBytes(const std::string& path, std::string* bytes, std::string* error) 
       close(fd);
       return Fail(error, "cannot read", path, saved);
     }
-    bytes->append(buffer, static_cast<size_t>(count));
+    take(std::string_view(buffer, static_cast<size_t>(count)));
   }
   close(fd);
   return true;
 }
 
+}  // namespace
+
+bool ReadBytes(const std::string& path, std::string* bytes, std::string* error) {
+  bytes->clear();
+  return ReadInPieces(path, error, [bytes](std::string_view piece) { bytes->append(piece); });
+}
+
 std::string HashBytes(const std::string& bytes) { return Sha256Hex(bytes); }
 
 bool HashFile(const std::string& path, std::string* hex, std::string* error) {
-  // In pieces: a data file may be far larger than memory.
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Fail(error, "cannot read", path, errno);
   Sha256 digest;
-  char buffer[65536];
-  ssize_t count;
-  while ((count = read(fd, buffer, sizeof(buffer))) != 0) {
-    if (count < 0 && errno == EINTR) continue;
-    if (count < 0) {
-      int saved = errno;
-      close(fd);
-      return Fail(error, "cannot read", path, saved);
-    }
-    digest.Update(std::string_view(buffer, static_cast<size_t>(count)));
+  if (!ReadInPieces(path, error, [&digest](std::string_view piece) { digest.Update(piece); })) {
+    return false;
   }
-  close(fd);
   *hex = digest.FinishHex();
   return true;
 }
