@@ -141,16 +141,19 @@ TEST_F(EngineSecretsTest, RollbackInANewProcessTakesTheSecretAgainAndChecksIt) {
   ExpectNoSecretStored(rollback);
 }
 
-// A file whose content comes from a sensitive input is secret in every stored state, even when
-// its resource block does not say so: the provider reads the content back as plain text, and
-// the engine marks it by what the plan knows before it reaches state.json or the journal.
-TEST_F(EngineSecretsTest, ContentFromASensitiveInputIsNeverStoredPlain) {
-  WriteFile(plan_, R"(plan "conf" {}
+// A config file whose content carries a sensitive input.
+constexpr const char* kSecretConfPlan = R"(plan "conf" {}
 input root  { type = "string" }
 input token { sensitive = true }
 resource fs.file conf { path = "${input.root}/app.conf" }
 step write { set conf { content = "token=${input.token}\n" } }
-)");
+)";
+
+// A file whose content comes from a sensitive input is secret in every stored state, even when
+// its resource block does not say so: the provider reads the content back as plain text, and
+// the engine marks it by what the plan knows before it reaches state.json or the journal.
+TEST_F(EngineSecretsTest, ContentFromASensitiveInputIsNeverStoredPlain) {
+  WriteFile(plan_, kSecretConfPlan);
   std::vector<std::string> apply = {"apply", plan_, "--var", "root=" + root_, "--var",
                                     std::string("token=") + kSecret, "--state", state_,
                                     "--auto-approve"};
@@ -172,12 +175,7 @@ step write { set conf { content = "token=${input.token}\n" } }
 // A saved plan pins the state it read; the apply reads it again with its secret attributes
 // marked. The pin is the same either way, so the plan is not refused as stale.
 TEST_F(EngineSecretsTest, ASavedPlanOverASecretFileIsNotStale) {
-  WriteFile(plan_, R"(plan "conf" {}
-input root  { type = "string" }
-input token { sensitive = true }
-resource fs.file conf { path = "${input.root}/app.conf" }
-step write { set conf { content = "token=${input.token}\n" } }
-)");
+  WriteFile(plan_, kSecretConfPlan);
   CommandResult first = Upgrade({"apply", plan_, "--var", "root=" + root_, "--var",
                                  "token=first-token", "--state", state_, "--auto-approve"});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
