@@ -21,13 +21,18 @@ CommandResult Upgrade(DockerTestEnv& env, std::vector<std::string> args) {
   return RunCommand(args, {{"DOCKER_HOST", env.host()}, {"NO_COLOR", "1"}}, "", "", 180);
 }
 
-std::vector<std::string> ApplyArgs(const std::string& name, const std::string& image, int port,
-                                   const std::string& state) {
-  return {"apply", SourceDir() + "/examples/docker/upgrade.upg", "--auto-approve",
-          "--state", state,
-          "--var", "container=" + name,
-          "--var", "image=" + image,
-          "--var", "health_url=http://127.0.0.1:" + std::to_string(port) + "/health"};
+// `upgrade COMMAND` (plan, or apply without asking) of examples/docker/upgrade.upg.
+std::vector<std::string> ExampleArgs(const std::string& command, const std::string& name,
+                                     const std::string& image, int port,
+                                     const std::string& state) {
+  std::vector<std::string> args = {
+      command, SourceDir() + "/examples/docker/upgrade.upg",
+      "--state", state,
+      "--var", "container=" + name,
+      "--var", "image=" + image,
+      "--var", "health_url=http://127.0.0.1:" + std::to_string(port) + "/health"};
+  if (command == "apply") args.push_back("--auto-approve");
+  return args;
 }
 
 TEST(DockerE2eTest, UpgradeThenRollbackReturnsTheOriginalContainer) {
@@ -38,16 +43,13 @@ TEST(DockerE2eTest, UpgradeThenRollbackReturnsTheOriginalContainer) {
   std::string old_id = env.RunWeb(name, "upgrade-test/web:v1", port);
   std::string old_config = env.Inspect(name, "{{json .Config}} {{json .HostConfig}}");
 
-  CommandResult plan = Upgrade(env, {"plan", SourceDir() + "/examples/docker/upgrade.upg",
-                                     "--state", state.path(), "--var", "container=" + name,
-                                     "--var", "image=upgrade-test/web:v2", "--var",
-                                     "health_url=http://127.0.0.1:" + std::to_string(port) +
-                                         "/health"});
+  CommandResult plan =
+      Upgrade(env, ExampleArgs("plan", name, "upgrade-test/web:v2", port, state.path()));
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   EXPECT_THAT(plan.out, HasSubstr("-/+"));
   EXPECT_THAT(plan.out, HasSubstr("\"upgrade-test/web:v1\" -> \"upgrade-test/web:v2\""));
 
-  CommandResult apply = Upgrade(env, ApplyArgs(name, "upgrade-test/web:v2", port, state.path()));
+  CommandResult apply = Upgrade(env, ExampleArgs("apply", name, "upgrade-test/web:v2", port, state.path()));
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   EXPECT_EQ(HttpGetBody(port, "/version"), "v2");
   std::string new_id = env.Inspect(name, "{{.Id}}");
@@ -74,7 +76,8 @@ TEST(DockerE2eTest, AnUnhealthyImageIsRolledBackToTheSameContainer) {
   std::string old_id = env.RunWeb(name, "upgrade-test/web:v1", port);
   std::string old_config = env.Inspect(name, "{{json .Config}} {{json .HostConfig}}");
   CommandResult apply =
-      Upgrade(env, ApplyArgs(name, "upgrade-test/web:v3-unhealthy", port, state.path()));
+      Upgrade(env, ExampleArgs("apply", name, "upgrade-test/web:v3-unhealthy", port,
+                               state.path()));
   EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
   EXPECT_THAT(apply.out + apply.err, HasSubstr("container " + name + " is unhealthy"));
   EXPECT_EQ(env.Inspect(name, "{{.Id}} {{.State.Running}}"), old_id + " true");
