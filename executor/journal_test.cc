@@ -65,6 +65,41 @@ TEST(JournalTest, LineIsCompactJsonWithSortedKeysAndSecretsDigested) {
                 "\"time\":\"2026-11-21T09:15:00Z\",\"type\":\"intent\"}");
 }
 
+TEST(JournalTest, WrittenRecordsWaitForTheNextSyncedOne) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  FileJournal journal(path);
+  ASSERT_EQ(journal.Append(JournalHeader("run1", "p"), Durability::kWritten), "");
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(journal.Append(Intent("s#" + std::to_string(i)), Durability::kWritten), "");
+  }
+  EXPECT_EQ(journal.syncs(), 0);
+  std::vector<JournalRecord> records;
+  std::string error;
+  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;  // in the file already
+  EXPECT_EQ(records.size(), 6u);
+  ASSERT_EQ(journal.Append(Intent("s#5")), "");  // synced, with everything before it
+  EXPECT_EQ(journal.syncs(), 1);
+}
+
+TEST(JournalTest, PowerLossKeepsOnlyWhatWasSynced) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  {
+    FileJournal journal(path);
+    journal.CrashAt(4, true, CrashKind::kPowerLoss);
+    journal.Append(JournalHeader("run1", "p"), Durability::kWritten);
+    journal.Append(Intent("s#0"));
+    journal.Append(Intent("s#1"), Durability::kWritten);
+    EXPECT_THROW(journal.Append(Intent("s#2"), Durability::kWritten), SimulatedCrash);
+  }
+  std::vector<JournalRecord> records;
+  std::string error;
+  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].op, "s#0");
+}
+
 TEST(JournalTest, TornLastLineIsIgnored) {
   TempDir dir;
   std::string path = dir.Join("journal.jsonl");
