@@ -21,49 +21,65 @@ std::string FormatNumber(double n) {
   return buf;
 }
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '$': out += "$"; break;
-      default: out += c;
+// Appends `s` quoted as a plan shows it; the clean runs between escapes are copied whole.
+void AppendQuoted(const std::string& s, std::string& out) {
+  out += '"';
+  size_t clean = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char* escaped = nullptr;
+    switch (s[i]) {
+      case '"': escaped = "\\\""; break;
+      case '\\': escaped = "\\\\"; break;
+      case '\n': escaped = "\\n"; break;
+      case '\t': escaped = "\\t"; break;
+      case '\r': escaped = "\\r"; break;
+      default: continue;
     }
+    out.append(s, clean, i - clean);
+    out += escaped;
+    clean = i + 1;
   }
-  return out + "\"";
+  out.append(s, clean, std::string::npos);
+  out += '"';
 }
 
-std::string Display(const Value& v, bool reveal) {
-  if (v.sensitive() && !reveal) return kSensitiveText;
+void AppendDisplayTo(const Value& v, bool reveal, std::string& out) {
+  if (v.sensitive() && !reveal) {
+    out += kSensitiveText;
+    return;
+  }
   switch (v.type()) {
-    case Value::Type::kNull: return "null";
-    case Value::Type::kBool: return v.as_bool() ? "true" : "false";
-    case Value::Type::kNumber: return FormatNumber(v.as_number());
-    case Value::Type::kString: return Quote(v.as_string());
-    case Value::Type::kDuration: return FormatDuration(v.as_duration());
+    case Value::Type::kNull: out += "null"; return;
+    case Value::Type::kBool: out += v.as_bool() ? "true" : "false"; return;
+    case Value::Type::kNumber: out += FormatNumber(v.as_number()); return;
+    case Value::Type::kString: AppendQuoted(v.as_string(), out); return;
+    case Value::Type::kDuration: out += FormatDuration(v.as_duration()); return;
+    case Value::Type::kUnknown: out += kUnknownText; return;
     case Value::Type::kList: {
-      std::string out = "[";
+      out += '[';
+      bool first = true;
       for (const auto& item : v.as_list()) {
-        if (out.size() > 1) out += ", ";
-        out += Display(item, reveal);
+        if (!first) out += ", ";
+        first = false;
+        AppendDisplayTo(item, reveal, out);
       }
-      return out + "]";
+      out += ']';
+      return;
     }
-    case Value::Type::kUnknown: return kUnknownText;
     case Value::Type::kMap: {
-      std::string out = "{";
+      out += '{';
+      bool first = true;
       for (const auto& [key, item] : v.as_map()) {
-        if (out.size() > 1) out += ", ";
-        out += Quote(key) + " = " + Display(item, reveal);
+        if (!first) out += ", ";
+        first = false;
+        AppendQuoted(key, out);
+        out += " = ";
+        AppendDisplayTo(item, reveal, out);
       }
-      return out + "}";
+      out += '}';
+      return;
     }
   }
-  return "";
 }
 
 }  // namespace
@@ -117,12 +133,23 @@ const char* Value::TypeName(Type type) {
   return "?";
 }
 
-std::string Value::ToDisplay() const { return Display(*this, false); }
-std::string Value::ToDisplayRevealed() const { return Display(*this, true); }
+std::string Value::ToDisplay() const {
+  std::string out;
+  AppendDisplayTo(*this, false, out);
+  return out;
+}
+
+std::string Value::ToDisplayRevealed() const {
+  std::string out;
+  AppendDisplayTo(*this, true, out);
+  return out;
+}
+
+void Value::AppendDisplay(std::string& out) const { AppendDisplayTo(*this, false, out); }
 
 std::string Value::ToInterpolation() const {
   if (is_string()) return as_string();
-  return Display(*this, true);
+  return ToDisplayRevealed();
 }
 
 std::string FormatDuration(Duration d) {

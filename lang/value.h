@@ -92,6 +92,8 @@ class Value {
 
   /// How a plan shows it: strings quoted, durations as `30s`, "(sensitive value)" when sensitive.
   std::string ToDisplay() const;
+  /// ToDisplay appended to `out` (a plan shows thousands of values).
+  void AppendDisplay(std::string& out) const;
   /// The same but revealing sensitive parts; only for values that never reach output.
   std::string ToDisplayRevealed() const;
   /// Text for string interpolation: strings unquoted, numbers and durations as written.

@@ -48,9 +48,23 @@ TEST(ValueJsonTest, SecretsAreDigestedOrRedactedNeverPlain) {
   EXPECT_TRUE(ValueFromJson(ValueToJson(secret, SecretPolicy::kDigest)).sensitive());
 }
 
-TEST(Sha256Test, MatchesKnownDigest) {
-  EXPECT_EQ(Sha256Hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+TEST(ValueTest, AppendDisplayAppendsWhatToDisplayShows) {
+  Value secret("s3cr3t");
+  secret.MarkSensitive();
+  std::string out = "before ";
+  Value("q\"uote \\ nl\n tab\t cr\r ${x} $y \x01 h\xc3\xa9").AppendDisplay(out);
+  EXPECT_EQ(out, "before \"q\\\"uote \\\\ nl\\n tab\\t cr\\r ${x} $y \x01 h\xc3\xa9\"");
+  for (const Value& value :
+       {Value("plain"), Value(""), Value(3.0), Value(2.5), Value(true), Value(),
+        Value(Duration(90000)), Value(Value::List{Value("a\n"), Value(1.0)}),
+        Value(Value::Map{{"k\"", Value("v")}}), secret}) {
+    std::string appended = "before ";
+    value.AppendDisplay(appended);
+    EXPECT_EQ(appended, "before " + value.ToDisplay());
+  }
+  std::string list;
+  Value(Value::List{Value("a\n"), Value(1.0), secret}).AppendDisplay(list);
+  EXPECT_EQ(list, "[\"a\\n\", 1, (sensitive value)]");
 }
 
 }  // namespace

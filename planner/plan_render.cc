@@ -87,42 +87,10 @@ void AttributeStart(const Style& style, const char* symbol, const std::string& n
   out += " = ";
 }
 
-}  // namespace
-
-void AppendDisplay(const Value& value, std::string& out) {
-  if (value.sensitive() || !value.is_string()) {
-    out += value.ToDisplay();
-    return;
-  }
-  // A string as Value::ToDisplay quotes it, appended in place: most values a plan shows are
-  // strings, and a plan may show thousands (plan_render_test holds the two to the same text).
-  const std::string& text = value.as_string();
-  out += '"';
-  size_t clean = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char* escaped = nullptr;
-    switch (text[i]) {
-      case '"': escaped = "\\\""; break;
-      case '\\': escaped = "\\\\"; break;
-      case '\n': escaped = "\\n"; break;
-      case '\t': escaped = "\\t"; break;
-      case '\r': escaped = "\\r"; break;
-      default: continue;
-    }
-    out.append(text, clean, i - clean);
-    out += escaped;
-    clean = i + 1;
-  }
-  out.append(text, clean, std::string::npos);
-  out += '"';
-}
-
-namespace {
-
 /// Appends a value as the plan shows it: hidden when sensitive.
 void AppendShown(const Value& value, bool sensitive, std::string& out) {
   if (sensitive || value.sensitive()) out += kSensitiveText;
-  else AppendDisplay(value, out);
+  else value.AppendDisplay(out);
 }
 
 void RenderChange(const PlannedOperation& op, const Style& style, std::string& out) {

@@ -20,9 +20,6 @@ std::string RenderPlan(const Plan& plan, const RenderOptions& options);
 /// The `--json` document (format_version "1.0"), secrets redacted, ending with a newline.
 std::string RenderPlanJson(const Plan& plan);
 
-/// Appends `value.ToDisplay()` to `out`, strings without a temporary.
-void AppendDisplay(const Value& value, std::string& out);
-
 /// "4 B", "12.5 KiB", "3.0 MiB": a size estimate as the plan shows it.
 std::string FormatBytes(long long bytes);
 

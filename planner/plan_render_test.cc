@@ -189,20 +189,6 @@ TEST(PlanRenderTest, JsonHasTerraformLikeActionsAndNoSecrets) {
   EXPECT_EQ(json["snapshot_changes"][0]["estimated_bytes"], 1572864);
 }
 
-TEST(PlanRenderTest, AppendDisplayShowsWhatToDisplayShows) {
-  Value secret("s3cr3t");
-  secret.MarkSensitive();
-  for (const Value& value :
-       {Value("plain"), Value(""), Value("q\"uote \\ nl\n tab\t cr\r ${x} $y \x01 h\xc3\xa9"),
-        Value(3.0), Value(2.5), Value(true), Value(), Value(Duration(90000)),
-        Value(Value::List{Value("a\n"), Value(1.0)}), Value(Value::Map{{"k\"", Value("v")}}),
-        secret}) {
-    std::string out = "before ";
-    AppendDisplay(value, out);
-    EXPECT_EQ(out, "before " + value.ToDisplay());
-  }
-}
-
 TEST(PlanRenderTest, FormatsSizes) {
   EXPECT_EQ(FormatBytes(0), "0 B");
   EXPECT_EQ(FormatBytes(1023), "1023 B");
