@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "lang/value_json.h"
-#include "planner/json_text.h"
+#include "lang/json_text.h"
 #include "state/atomic_file.h"
 
 namespace upgrade {

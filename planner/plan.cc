@@ -2,7 +2,7 @@
 #include "planner/plan.h"
 
 #include "lang/sha256.h"
-#include "planner/json_text.h"
+#include "lang/json_text.h"
 
 namespace upgrade {
 

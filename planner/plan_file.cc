@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lang/value_json.h"
-#include "planner/json_text.h"
+#include "lang/json_text.h"
 #include "planner/plan_json.h"
 #include "planner/planner.h"
 #include "state/atomic_file.h"

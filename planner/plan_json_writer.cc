@@ -3,7 +3,7 @@
 // What each member means and its default is in plan_json.cc, which reads it back.
 #include <map>
 
-#include "planner/json_text.h"
+#include "lang/json_text.h"
 #include "planner/plan_json.h"
 
 namespace upgrade {

@@ -1,7 +1,7 @@
-// Writing JSON text directly into a string, for plan files and pins. Building an nlohmann::json
-// tree first costs a map node and a string key per member, which for a plan of thousands of
-// steps was most of the cost of writing it. The text is what nlohmann's compact dump() gives
-// for the same document, byte for byte, so digests of canonical JSON do not change.
+// Writing JSON text directly into a string, for plan files, pins and journal lines. Building an
+// nlohmann::json tree first costs a map node and a string key per member, which for a plan of
+// thousands of steps was most of the cost of writing it. The text is what nlohmann's compact
+// dump() gives for the same document, byte for byte, so digests of canonical JSON do not change.
 #pragma once
 
 #include <string>

@@ -1,13 +1,12 @@
 // Tests of the direct JSON writer: its text must be nlohmann's compact dump() byte for byte,
 // since pins and secret digests hash it.
-#include "planner/json_text.h"
+#include "lang/json_text.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "lang/value_json.h"
-#include "planner/plan.h"
 
 namespace upgrade::testing {
 namespace {
@@ -67,20 +66,6 @@ TEST(JsonWriterTest, MembersAndArraysAreSeparatedLikeCompactJson) {
   w.Member("c", "x");
   w.EndObject();
   EXPECT_EQ(out, R"({"a":1,"b":[[],null,{}],"c":"x"})");
-}
-
-TEST(PinDigestTest, IsTheDigestOfTheStatesCanonicalJsonWithoutSensitivityMarks) {
-  State state;
-  state.exists = true;
-  state.attributes = Sample().as_map();
-  Value unmarked = Sample();
-  unmarked.as_map()["secret"].MarkSensitive(false);
-  nlohmann::json canonical = {{"exists", true},
-                              {"attributes", ValueToJson(unmarked, SecretPolicy::kDigest)}};
-  EXPECT_EQ(PinDigest(state), "sha256:" + Sha256Hex(canonical.dump()));
-  State absent;
-  EXPECT_EQ(PinDigest(absent),
-            "sha256:" + Sha256Hex(R"({"attributes":{},"exists":false})"));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Direct JSON text for plan files and pins, matching nlohmann's compact dump().
-#include "planner/json_text.h"
+#include "lang/json_text.h"
 
 #include <charconv>
 
