@@ -252,9 +252,7 @@ void AddApplyCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ApplyFlags>();
   CLI::App* apply = app.add_subcommand("apply", "Apply a plan file or a saved plan");
   apply->add_option("FILE", flags->target, "The plan file (.upg) or a saved plan (--out)");
-  apply->add_option("--var", flags->vars, "An input value, NAME=VALUE (repeatable)");
-  apply->add_option("--var-file", flags->var_file,
-                    "Input values: a JSON object or NAME = VALUE lines");
+  AddInputOptions(apply, &flags->vars, &flags->var_file);
   apply->add_flag("--auto-approve", flags->auto_approve, "Apply without asking for `yes`");
   apply->add_option("--parallelism", flags->parallelism, "Steps running at once (default 10)")
       ->check(CLI::Range(1, 1000));

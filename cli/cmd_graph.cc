@@ -41,8 +41,7 @@ void AddGraphCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<GraphFlags>();
   CLI::App* graph = app.add_subcommand("graph", "Print the step graph of a plan file in DOT");
   graph->add_option("FILE", flags->file, "The plan file (.upg)")->required();
-  graph->add_option("--var", flags->vars, "An input value, NAME=VALUE (repeatable)");
-  graph->add_option("--var-file", flags->var_file, "Input values: a JSON object or NAME = VALUE lines");
+  AddInputOptions(graph, &flags->vars, &flags->var_file);
   graph->add_flag("--no-color", flags->no_color, "Never use colors");
   graph->callback([flags, exit_code] { *exit_code = RunGraph(*flags); });
 }

@@ -73,8 +73,7 @@ void AddPlanCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<PlanFlags>();
   CLI::App* plan = app.add_subcommand("plan", "Show what applying a plan file would do");
   plan->add_option("FILE", flags->file, "The plan file (.upg)")->required();
-  plan->add_option("--var", flags->vars, "An input value, NAME=VALUE (repeatable)");
-  plan->add_option("--var-file", flags->var_file, "Input values: a JSON object or NAME = VALUE lines");
+  AddInputOptions(plan, &flags->vars, &flags->var_file);
   plan->add_option("--out", flags->out, "Save the plan to this file for `upgrade apply`");
   plan->add_flag("--json", flags->json, "Print the plan as JSON");
   plan->add_flag("--detailed-exitcode", flags->detailed_exitcode,

@@ -137,10 +137,8 @@ void AddRollbackCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<RollbackFlags>();
   CLI::App* rollback = app.add_subcommand("rollback", "Reverse a run from its journal");
   rollback->add_option("--run", flags->run, "The run to reverse (default: the latest)");
-  rollback->add_option("--var", flags->vars,
-                       "A sensitive input the run used, NAME=VALUE (repeatable)");
-  rollback->add_option("--var-file", flags->var_file,
-                       "Input values: a JSON object or NAME = VALUE lines");
+  AddInputOptions(rollback, &flags->vars, &flags->var_file,
+                  "A sensitive input the run used, NAME=VALUE (repeatable)");
   rollback->add_flag("--auto-approve", flags->auto_approve, "Roll back without asking");
   rollback->add_flag("--force", flags->force,
                      "Roll back even if resources changed since; leave irreversible ones");

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -147,6 +148,12 @@ std::optional<Value> ParseInputValue(const std::string& text, const std::string&
     return std::nullopt;
   }
   return ValueFromJson(json);
+}
+
+void AddInputOptions(CLI::App* command, std::vector<std::string>* vars, std::string* var_file,
+                     const std::string& var_help) {
+  command->add_option("--var", *vars, var_help);
+  command->add_option("--var-file", *var_file, "Input values: a JSON object or NAME = VALUE lines");
 }
 
 std::map<std::string, Value> ReadVars(const Program& program, const std::vector<std::string>& vars,

@@ -13,6 +13,10 @@
 #include "lang/ir.h"
 #include "providers/registry.h"
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace upgrade::cli {
 
 /// A plan file loaded and checked with the inputs the command line gave.
@@ -29,6 +33,11 @@ std::optional<Value> ParseInputValue(const std::string& text, const std::string&
 
 /// Reads `--var NAME=VALUE` items and the `--var-file` (a JSON object, or `name = value` lines)
 /// into inputs typed by the inputs `program` declares. Problems go to `diagnostics`.
+/// Adds `--var NAME=VALUE` (repeatable; `var_help` says what it is for) and `--var-file F` to
+/// `command`, read later by ReadVars.
+void AddInputOptions(CLI::App* command, std::vector<std::string>* vars, std::string* var_file,
+                     const std::string& var_help = "An input value, NAME=VALUE (repeatable)");
+
 std::map<std::string, Value> ReadVars(const Program& program, const std::vector<std::string>& vars,
                                       const std::string& var_file, Diagnostics& diagnostics);
 
