@@ -1,38 +1,30 @@
-// SHA-256 through OpenSSL's EVP interface, with the algorithm fetched once per process.
+// SHA-256 through OpenSSL's SHA256_Init/Update/Final (see sha256.h for why not EVP).
 #include "lang/sha256.h"
 
-#include <openssl/evp.h>
+// OpenSSL 3 marks these deprecated in favour of EVP; they remain supported and need no provider.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 namespace upgrade {
-namespace {
-
-const EVP_MD* Algorithm() {
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return kSha256;
-}
-
-}  // namespace
 
 struct Sha256::Context {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~Context() { EVP_MD_CTX_free(ctx); }
+  SHA256_CTX state;
 };
 
-Sha256::Sha256() : context_(new Context) { EVP_DigestInit_ex(context_->ctx, Algorithm(), nullptr); }
+Sha256::Sha256() : context_(std::make_unique<Context>()) { SHA256_Init(&context_->state); }
 
-Sha256::~Sha256() { delete context_; }
+Sha256::~Sha256() = default;
 
 void Sha256::Update(std::string_view bytes) {
-  EVP_DigestUpdate(context_->ctx, bytes.data(), bytes.size());
+  SHA256_Update(&context_->state, bytes.data(), bytes.size());
 }
 
 std::string Sha256::FinishHex() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(context_->ctx, digest, &length);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256_Final(digest, &context_->state);
   static const char* kHex = "0123456789abcdef";
-  std::string hex(length * 2, '0');
-  for (unsigned int i = 0; i < length; ++i) {
+  std::string hex(2 * SHA256_DIGEST_LENGTH, '0');
+  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4];
     hex[2 * i + 1] = kHex[digest[i] & 15];
   }

@@ -1,8 +1,10 @@
 // SHA-256 in lower-case hex, the one digest the project uses for content, pins and secrets.
-// OpenSSL 3 looks a digest up by name on every EVP_sha256() init, which costs more than hashing
-// a small value; here it is fetched once per process.
+// Through OpenSSL's plain SHA-256 functions: its EVP interface first loads and indexes every
+// algorithm of its default provider (5M instructions, a sixth of planning 1,000 files) and
+// allocates a context per digest, while these hash a small value in about a thousand.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -22,7 +24,7 @@ class Sha256 {
 
  private:
   struct Context;
-  Context* context_;
+  std::unique_ptr<Context> context_;
 };
 
 /// Hex SHA-256 of `bytes`.
