@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/keep_until_exit.h"
 #include "cli/plan_inputs.h"
 #include "cli/run_output.h"
 #include "executor/executor.h"
@@ -220,8 +221,9 @@ int RunApply(const ApplyFlags& flags) {
     std::cerr << "error: apply needs a plan file (FILE or PLANFILE), or --resume\n";
     return 1;
   }
-  std::optional<Plan> plan = MakePlan(flags, *providers);
-  if (!plan) return 1;
+  std::optional<Plan> planned = MakePlan(flags, *providers);
+  if (!planned) return 1;
+  const Plan* plan = &KeepUntilExit(std::move(*planned));
   bool color = UseColor(STDOUT_FILENO, flags.no_color);
   std::cout << RenderPlan(*plan, {color});
   if (!plan->HasChanges()) return 0;

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/keep_until_exit.h"
 #include "cli/plan_inputs.h"
 #include "planner/plan_file.h"
 #include "planner/plan_render.h"
@@ -42,10 +43,11 @@ int RunPlan(const PlanFlags& flags) {
   options.parallelism = flags.parallelism;
   options.state_dir = StateDirFor(flags.file, flags.state);
   options.sources = loaded->sources;
-  std::optional<Plan> plan =
+  std::optional<Plan> planned =
       Planner(*providers, options).Run(loaded->program, loaded->inputs, diagnostics);
   PrintDiagnostics(diagnostics, cache, flags.no_color);
-  if (!plan) return 1;
+  if (!planned) return 1;
+  const Plan* plan = &KeepUntilExit(std::move(*planned));  // it holds the program too
   if (flags.json) {
     std::cout << RenderPlanJson(*plan);
   } else {
