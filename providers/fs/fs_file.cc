@@ -205,12 +205,13 @@ class FileType : public FsType {
     const Value& data = change.private_data;
     if (!MakeParents(path, &error)) return error;
     if (data.Get("content").is_string()) {
-      if (!WriteAtomic(path, data.Get("content").as_string(), mode, &error)) return error;
-    } else if (data.Get("source").is_string()) {
-      if (!CopyAtomic(data.Get("source").as_string(), path, mode, &error)) return error;
-    } else {
+      // The planned hash is of these very bytes.
+      return WriteAtomic(path, data.Get("content").as_string(), mode, &error) ? "" : error;
+    }
+    if (!data.Get("source").is_string()) {
       return "fs.file " + path + ": the plan carries no content for it";
     }
+    if (!CopyAtomic(data.Get("source").as_string(), path, mode, &error)) return error;
     // A source that changed since the plan would make the file differ from what was planned.
     if (!HashFile(path, &have_hash, &error)) return error;
     if (have_hash != want_hash) {
