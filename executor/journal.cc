@@ -24,6 +24,19 @@ namespace {
 
 constexpr const char* kFormatName = "upgrade-journal";
 
+// Writes all of `bytes` at `offset`, retrying short writes and EINTR; false on an error (errno).
+bool WriteAt(int fd, const std::string& bytes, int64_t offset) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t wrote = pwrite(fd, bytes.data() + done, bytes.size() - done,
+                           offset + static_cast<int64_t>(done));
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) return false;
+    done += static_cast<size_t>(wrote);
+  }
+  return true;
+}
+
 std::optional<JournalRecord> RecordFromJson(const nlohmann::json& json) {
   if (!json.is_object() || !json.contains("type") || !json["type"].is_string()) {
     return std::nullopt;
@@ -102,18 +115,52 @@ JournalRecord JournalHeader(const std::string& run_id, const std::string& plan_p
 }
 
 FileJournal::FileJournal(std::string path) : path_(std::move(path)) {
-  fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     error_ = "cannot open journal " + path_ + ": " + std::strerror(errno);
     return;
   }
-  // Resume appends to an earlier run's journal; any sync flushes that part too.
-  struct stat status {};
-  if (fstat(fd_, &status) == 0) written_ = durable_ = status.st_size;
+  // Resume appends to an earlier run's journal, after its last whole record: the zeros laid
+  // down ahead and a record torn by a power loss (never synced, so never relied on) are written
+  // over. Any sync flushes the earlier part too.
+  std::string ignored;
+  std::string text = ReadWholeFile(path_, &ignored).value_or("");
+  laid_down_ = static_cast<int64_t>(text.size());
+  text.resize(std::min(text.size(), text.find('\0')));
+  size_t last_newline = text.rfind('\n');
+  written_ = durable_ = last_newline == std::string::npos ? 0 : last_newline + 1;
+  if (written_ < static_cast<int64_t>(text.size())) {
+    std::string zeros(text.size() - written_, '\0');
+    if (pwrite(fd_, zeros.data(), zeros.size(), written_) != static_cast<ssize_t>(zeros.size())) {
+      error_ = "cannot write journal " + path_ + ": " + std::strerror(errno);
+    }
+  }
 }
 
 FileJournal::~FileJournal() {
-  if (fd_ >= 0) close(fd_);
+  if (fd_ < 0) return;
+  // Cut the zeros off a journal that is done with; after a crash (simulated here) they stay.
+  if (!crashed_ && ftruncate(fd_, written_) != 0) {
+    // Harmless: readers stop at the first zero byte.
+  }
+  close(fd_);
+}
+
+// Makes sure `bytes` more fit before the zeros run out, laying down more zeros when not. They
+// are only written here; the next sync puts them on disk with the records it syncs.
+bool FileJournal::EnsureRoomFor(size_t bytes) {
+  constexpr int64_t kLayDownBytes = 1 << 20;
+  if (written_ + static_cast<int64_t>(bytes) <= laid_down_) return true;
+  int64_t target = written_ + static_cast<int64_t>(bytes) + kLayDownBytes;
+  static const std::string kZeros(64 << 10, '\0');
+  while (laid_down_ < target) {
+    size_t size = static_cast<size_t>(std::min<int64_t>(kZeros.size(), target - laid_down_));
+    ssize_t wrote = pwrite(fd_, kZeros.data(), size, laid_down_);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) return false;
+    laid_down_ += wrote;
+  }
+  return true;
 }
 
 int FileJournal::syncs() const {
@@ -123,7 +170,9 @@ int FileJournal::syncs() const {
 
 void FileJournal::Crash(int records_written) {
   crashed_ = true;
-  if (crash_kind_ == CrashKind::kPowerLoss && ftruncate(fd_, durable_) == 0) written_ = durable_;
+  if (crash_kind_ == CrashKind::kPowerLoss && ftruncate(fd_, durable_) == 0) {
+    written_ = laid_down_ = durable_;
+  }
   throw SimulatedCrash{records_written};
 }
 
@@ -137,10 +186,11 @@ std::string FileJournal::Write(JournalRecord record, Durability durability) {
   ++appends_;
   bool crash = crash_at_ >= 0 && appends_ >= crash_at_;
   if (crash && !crash_writes_) Crash(appends_ - 1);
-  if (!WriteAll(fd_, line)) {
+  if (!EnsureRoomFor(line.size()) || !WriteAt(fd_, line, written_)) {
     std::string error = "cannot write journal " + path_ + ": " + std::strerror(errno);
     // Never leave half a line for the next record to follow.
     if (ftruncate(fd_, written_) != 0) error_ = error;
+    laid_down_ = written_;
     return error;
   }
   written_ += static_cast<int64_t>(line.size());
@@ -212,6 +262,7 @@ bool ReadJournal(const std::string& path, std::vector<JournalRecord>* records,
     return false;
   }
   records->clear();
+  text->resize(std::min(text->size(), text->find('\0')));  // the zeros laid down ahead
   std::istringstream lines(*text);
   std::string line;
   int number = 0;

@@ -17,6 +17,12 @@
 // share one fdatasync). The executor syncs `prepared` before Apply and the end of a run; a
 // record written but not yet synced can only be lost together with every record after it, and
 // each such loss leaves an operation in doubt, which resume and rollback reverse.
+//
+// The file is written in place over zeros laid down ahead of the records (as databases lay down
+// their write-ahead logs): once those blocks are on disk, an fdatasync only writes the new
+// records, where a growing file would also commit its new size to the file system's own journal
+// on every sync, which doubles the cost of each sync on ext4. A closed journal is cut back to its
+// records; after a crash the zeros stay, and the records end at the first zero byte.
 #pragma once
 
 #include <condition_variable>
@@ -105,12 +111,15 @@ class FileJournal : public Journal {
   [[noreturn]] void Crash(int records_written);
   std::string SyncThrough(std::unique_lock<std::mutex>& lock, int64_t offset);
 
+  bool EnsureRoomFor(size_t bytes);
+
   std::string path_;
   int fd_ = -1;
   std::string error_;
   mutable std::mutex mutex_;
   std::condition_variable synced_;
-  int64_t written_ = 0;   // bytes in the file
+  int64_t written_ = 0;   // bytes of records in the file
+  int64_t laid_down_ = 0; // bytes of the file: the records, then zeros
   int64_t durable_ = 0;   // bytes known to be on disk
   bool syncing_ = false;  // an appender is in fdatasync
   std::string sync_error_;

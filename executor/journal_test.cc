@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "executor/journal_view.h"
 #include "lang/value_json.h"
 #include "tests/support/test_support.h"
@@ -113,6 +115,54 @@ TEST(JournalTest, TornLastLineIsIgnored) {
   std::string error;
   ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
   EXPECT_EQ(records.size(), 2u);
+}
+
+TEST(JournalTest, RecordsGoOverZerosLaidDownAheadWhichAClosedJournalCutsOff) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  std::string records_text;
+  {
+    FileJournal journal(path);
+    journal.Append(JournalHeader("run1", "p"));
+    journal.Append(Intent("s#0"), Durability::kSynced);
+    std::string open_text = ReadFile(path);
+    size_t end = open_text.find('\0');
+    ASSERT_NE(end, std::string::npos) << "no zeros laid down ahead";
+    EXPECT_GT(open_text.size(), 1u << 20);
+    EXPECT_EQ(open_text.find_first_not_of('\0', end), std::string::npos);
+    records_text = open_text.substr(0, end);
+    std::vector<JournalRecord> records;
+    std::string error;
+    ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+    EXPECT_EQ(records.size(), 2u);
+  }
+  EXPECT_EQ(ReadFile(path), records_text);
+  EXPECT_EQ(std::count(records_text.begin(), records_text.end(), '\n'), 2);
+}
+
+TEST(JournalTest, ReopenedAfterACrashWritesOverATornRecordAndTheZeros) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  {
+    FileJournal journal(path);
+    journal.Append(JournalHeader("run1", "p"));
+    journal.Append(Intent("s#0"));
+  }
+  // What a power loss can leave: a record cut short, then the zeros laid down ahead.
+  WriteFile(path, ReadFile(path) + "{\"type\":\"prepared\",\"op\":\"s#" +
+                      std::string(4096, '\0'));
+  {
+    FileJournal journal(path);
+    ASSERT_EQ(journal.error(), "");
+    EXPECT_EQ(journal.Append(Intent("s#1"), Durability::kSynced), "");
+  }
+  std::vector<JournalRecord> records;
+  std::string error;
+  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[1].op, "s#0");
+  EXPECT_EQ(records[2].op, "s#1");
+  EXPECT_EQ(ReadFile(path).find('\0'), std::string::npos);
 }
 
 TEST(JournalTest, CorruptMiddleLineIsAnError) {
