@@ -12,6 +12,7 @@
 
 #include "executor/rollback.h"
 #include "lang/value_json.h"
+#include "state/atomic_file.h"
 
 namespace upgrade {
 namespace {
@@ -98,6 +99,7 @@ std::chrono::system_clock::time_point Executor::Now() const {
 }
 
 std::string Executor::Record(JournalRecord record, Durability durability) {
+  if (record.time.empty()) record.time = NowRfc3339();  // the same in memory as in the file
   std::string error = journal_.Append(record, durability);
   if (error.empty()) {
     std::lock_guard<std::mutex> guard(mutex_);

@@ -176,10 +176,17 @@ void FileJournal::Crash(int records_written) {
   throw SimulatedCrash{records_written};
 }
 
-std::string FileJournal::Write(JournalRecord record, Durability durability) {
-  if (record.time.empty()) record.time = NowRfc3339();
+std::string FileJournal::Write(const JournalRecord& record, Durability durability) {
   // Encoding is the costly part; parallel steps do it outside the lock.
-  std::string line = JournalRecordToLine(record) + "\n";
+  std::string line;
+  if (record.time.empty()) {
+    JournalRecord timed = record;
+    timed.time = NowRfc3339();
+    line = JournalRecordToLine(timed);
+  } else {
+    line = JournalRecordToLine(record);
+  }
+  line += '\n';
   std::unique_lock<std::mutex> lock(mutex_);
   if (crashed_) throw SimulatedCrash{appends_};
   if (fd_ < 0) return error_;
@@ -229,7 +236,7 @@ std::string FileJournal::SyncThrough(std::unique_lock<std::mutex>& lock, int64_t
   return "";
 }
 
-std::string MemoryJournal::Write(JournalRecord record, Durability) {
+std::string MemoryJournal::Write(const JournalRecord& written, Durability) {
   std::lock_guard<std::mutex> guard(mutex_);
   if (crashed_) throw SimulatedCrash{static_cast<int>(records_.size())};
   bool crash = crash_at_ >= 0 && static_cast<int>(records_.size()) + 1 >= crash_at_;
@@ -237,6 +244,7 @@ std::string MemoryJournal::Write(JournalRecord record, Durability) {
     crashed_ = true;
     throw SimulatedCrash{static_cast<int>(records_.size())};
   }
+  JournalRecord record = written;
   if (record.time.empty()) record.time = NowRfc3339();
   // Round-trip through the line format, so tests see exactly what a file would hold.
   record = *RecordFromJson(nlohmann::json::parse(JournalRecordToLine(record)));

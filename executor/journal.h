@@ -69,12 +69,13 @@ enum class Durability {
 class Journal {
  public:
   virtual ~Journal() = default;
-  std::string Append(JournalRecord record, Durability durability = Durability::kSynced) {
-    return Write(std::move(record), durability);
+  /// A record without a time gets the current one.
+  std::string Append(const JournalRecord& record, Durability durability = Durability::kSynced) {
+    return Write(record, durability);
   }
 
  protected:
-  virtual std::string Write(JournalRecord record, Durability durability) = 0;
+  virtual std::string Write(const JournalRecord& record, Durability durability) = 0;
 };
 
 /// How a simulated crash ends the process (tests).
@@ -105,7 +106,7 @@ class FileJournal : public Journal {
   }
 
  protected:
-  std::string Write(JournalRecord record, Durability durability) override;
+  std::string Write(const JournalRecord& record, Durability durability) override;
 
  private:
   [[noreturn]] void Crash(int records_written);
@@ -141,7 +142,7 @@ class MemoryJournal : public Journal {
   std::vector<JournalRecord> records() const;
 
  protected:
-  std::string Write(JournalRecord record, Durability durability) override;
+  std::string Write(const JournalRecord& record, Durability durability) override;
 
  private:
   mutable std::mutex mutex_;
