@@ -1,7 +1,20 @@
-// Lookups in provider schemas.
+// Lookups in provider schemas, and the namespaces described on first use.
 #include "lang/schema.h"
 
+#include <algorithm>
+#include <mutex>
+#include <string_view>
+
 namespace upgrade {
+
+/// A namespace whose schemas are described the first time a name in it is looked up.
+struct SchemaRegistry::DeferredNamespace {
+  std::string name;
+  std::function<void(SchemaRegistry&)> describe;
+  std::once_flag described;
+  SchemaRegistry schemas;  ///< written once under `described`, only read after
+};
+
 namespace {
 
 template <typename Schema>
@@ -18,9 +31,14 @@ auto FindIn(const Map& map, const std::string& key) -> const typename Map::mappe
 }
 
 template <typename Map>
-std::vector<std::string> KeysOf(const Map& map) {
-  std::vector<std::string> keys;
+void AppendKeys(const Map& map, std::vector<std::string>& keys) {
   for (const auto& entry : map) keys.push_back(entry.first);
+}
+
+// Keys gathered from several sorted maps: sorted again, each once.
+std::vector<std::string> SortedOnce(std::vector<std::string> keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;
 }
 
@@ -59,19 +77,69 @@ void SchemaRegistry::AddFunction(FunctionSchema schema) {
   std::string key = schema.name;
   functions_[key] = std::move(schema);
 }
+void SchemaRegistry::AddDeferredNamespace(std::string ns,
+                                          std::function<void(SchemaRegistry&)> describe) {
+  auto deferred = std::make_shared<DeferredNamespace>();
+  deferred->name = std::move(ns);
+  deferred->describe = std::move(describe);
+  deferred_.push_back(std::move(deferred));
+}
 
+const SchemaRegistry* SchemaRegistry::Deferred(const std::string& name) const {
+  std::string_view ns(name);
+  ns = ns.substr(0, ns.find('.'));
+  for (const auto& deferred : deferred_) {
+    if (deferred->name != ns) continue;
+    // Planner threads look names up at once: the first describes, the others wait for it.
+    std::call_once(deferred->described, [&] { deferred->describe(deferred->schemas); });
+    return &deferred->schemas;
+  }
+  return nullptr;
+}
+
+std::vector<const SchemaRegistry*> SchemaRegistry::AllDeferred() const {
+  std::vector<const SchemaRegistry*> all;
+  for (const auto& deferred : deferred_) all.push_back(Deferred(deferred->name + "."));
+  return all;
+}
+
+// A name added directly is one map find; only a miss looks at the deferred namespaces.
 const ResourceTypeSchema* SchemaRegistry::FindResource(const std::string& type) const {
-  return FindIn(resources_, type);
+  if (const auto* found = FindIn(resources_, type); found || deferred_.empty()) return found;
+  const SchemaRegistry* deferred = Deferred(type);
+  return deferred ? FindIn(deferred->resources_, type) : nullptr;
 }
 const ActionSchema* SchemaRegistry::FindAction(const std::string& type) const {
-  return FindIn(actions_, type);
+  if (const auto* found = FindIn(actions_, type); found || deferred_.empty()) return found;
+  const SchemaRegistry* deferred = Deferred(type);
+  return deferred ? FindIn(deferred->actions_, type) : nullptr;
 }
 const FunctionSchema* SchemaRegistry::FindFunction(const std::string& name) const {
-  return FindIn(functions_, name);
+  if (const auto* found = FindIn(functions_, name); found || deferred_.empty()) return found;
+  const SchemaRegistry* deferred = Deferred(name);
+  return deferred ? FindIn(deferred->functions_, name) : nullptr;
 }
 
-std::vector<std::string> SchemaRegistry::ResourceNames() const { return KeysOf(resources_); }
-std::vector<std::string> SchemaRegistry::ActionNames() const { return KeysOf(actions_); }
-std::vector<std::string> SchemaRegistry::FunctionNames() const { return KeysOf(functions_); }
+std::vector<std::string> SchemaRegistry::ResourceNames() const {
+  std::vector<std::string> names;
+  AppendKeys(resources_, names);
+  if (deferred_.empty()) return names;
+  for (const SchemaRegistry* deferred : AllDeferred()) AppendKeys(deferred->resources_, names);
+  return SortedOnce(std::move(names));
+}
+std::vector<std::string> SchemaRegistry::ActionNames() const {
+  std::vector<std::string> names;
+  AppendKeys(actions_, names);
+  if (deferred_.empty()) return names;
+  for (const SchemaRegistry* deferred : AllDeferred()) AppendKeys(deferred->actions_, names);
+  return SortedOnce(std::move(names));
+}
+std::vector<std::string> SchemaRegistry::FunctionNames() const {
+  std::vector<std::string> names;
+  AppendKeys(functions_, names);
+  if (deferred_.empty()) return names;
+  for (const SchemaRegistry* deferred : AllDeferred()) AppendKeys(deferred->functions_, names);
+  return SortedOnce(std::move(names));
+}
 
 }  // namespace upgrade

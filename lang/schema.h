@@ -2,7 +2,9 @@
 // with their attributes. The checker checks plans against these; providers fill the registry.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,24 +61,40 @@ struct FunctionSchema {
 };
 
 /// Every resource type, action and function the checker knows, by name.
+///
+/// A namespace can be deferred: its schemas are described only when a name in it is first
+/// looked up (the providers behind it live in a module loaded on first use). Lookups are safe
+/// from several threads at once; a name already described costs one map find, as before.
 class SchemaRegistry {
  public:
   void AddResource(ResourceTypeSchema schema);
   void AddAction(ActionSchema schema);
   void AddFunction(FunctionSchema schema);
+  /// Names "NS.*" not added directly are described by `describe` (into a registry of their
+  /// own, once, under a lock) the first time one is looked up. Copies of this registry share
+  /// what was described.
+  void AddDeferredNamespace(std::string ns, std::function<void(SchemaRegistry&)> describe);
 
   const ResourceTypeSchema* FindResource(const std::string& type) const;
   const ActionSchema* FindAction(const std::string& type) const;
   const FunctionSchema* FindFunction(const std::string& name) const;
 
+  /// Every name, sorted; these describe every deferred namespace first (for "did you mean").
   std::vector<std::string> ResourceNames() const;
   std::vector<std::string> ActionNames() const;
   std::vector<std::string> FunctionNames() const;
 
  private:
+  struct DeferredNamespace;
+  /// The schemas of the deferred namespace of `name`, described now if not yet; or nullptr.
+  const SchemaRegistry* Deferred(const std::string& name) const;
+  /// Every deferred namespace's schemas, each described now if not yet.
+  std::vector<const SchemaRegistry*> AllDeferred() const;
+
   std::map<std::string, ResourceTypeSchema> resources_;
   std::map<std::string, ActionSchema> actions_;
   std::map<std::string, FunctionSchema> functions_;
+  std::vector<std::shared_ptr<DeferredNamespace>> deferred_;
 };
 
 }  // namespace upgrade
