@@ -17,7 +17,7 @@ struct EvalError {
 /// Evaluates one expression tree, collecting the trace.
 class Evaluator {
  public:
-  explicit Evaluator(EvalScope& scope) : scope_(scope) {}
+  Evaluator(EvalScope& scope, bool tracing) : scope_(scope), tracing_(tracing) {}
 
   Value Eval(const Expr& expr, bool in_chain = false);
   std::vector<std::pair<std::string, Value>> TakeTrace() { return std::move(trace_); }
@@ -31,10 +31,11 @@ class Evaluator {
   Value EvalAttribute(const Expr& expr, bool in_chain);
   Value EvalIndex(const Expr& expr, bool in_chain);
   void Trace(const Expr& expr, const Value& value, bool in_chain) {
-    if (!in_chain) trace_.emplace_back(ExprToString(expr), value);
+    if (tracing_ && !in_chain) trace_.emplace_back(ExprToString(expr), value);
   }
 
   EvalScope& scope_;
+  bool tracing_;
   std::vector<std::pair<std::string, Value>> trace_;
 };
 
@@ -244,7 +245,15 @@ Value Evaluator::EvalBinary(const Expr& expr) {
 }
 
 Value Evaluator::EvalAttribute(const Expr& expr, bool in_chain) {
-  Value object = Eval(expr.operands[0], true);
+  const Expr& root = expr.operands[0];
+  if (root.kind == Expr::Kind::kReference) {
+    // `input.root`: the member alone, when the scope has it, rather than a copy of the root.
+    if (std::optional<Value> member = scope_.LookupMember(root.name, expr.name)) {
+      Trace(expr, *member, in_chain);
+      return std::move(*member);
+    }
+  }
+  Value object = Eval(root, true);
   Value result;
   if (object.is_unknown()) {
     result = Unknown{};
@@ -291,8 +300,10 @@ Value Evaluator::EvalIndex(const Expr& expr, bool in_chain) {
   return result;
 }
 
-EvalResult Evaluate(const Expr& expr, EvalScope& scope) {
-  Evaluator evaluator(scope);
+namespace {
+
+EvalResult EvaluateWith(const Expr& expr, EvalScope& scope, bool tracing) {
+  Evaluator evaluator(scope, tracing);
   EvalResult result;
   try {
     result.value = evaluator.Eval(expr);
@@ -303,6 +314,14 @@ EvalResult Evaluate(const Expr& expr, EvalScope& scope) {
   }
   result.trace = evaluator.TakeTrace();
   return result;
+}
+
+}  // namespace
+
+EvalResult Evaluate(const Expr& expr, EvalScope& scope) { return EvaluateWith(expr, scope, true); }
+
+EvalResult EvaluateUntraced(const Expr& expr, EvalScope& scope) {
+  return EvaluateWith(expr, scope, false);
 }
 
 }  // namespace upgrade

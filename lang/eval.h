@@ -21,6 +21,13 @@ class EvalScope {
   /// Calls function `name`. On failure returns nullopt and sets `*error` (lower-case text).
   virtual std::optional<Value> Call(const std::string& name, const std::vector<Value>& args,
                                     std::string* error) = 0;
+  /// The member `member` of root name `name` (`input.root`) when the scope can give it without
+  /// building the whole root; nullopt means "look up the root", which then decides.
+  virtual std::optional<Value> LookupMember(const std::string& name, const std::string& member) {
+    (void)name;
+    (void)member;
+    return std::nullopt;
+  }
 };
 
 /// The outcome of evaluating one expression.
@@ -37,6 +44,9 @@ struct EvalResult {
 /// Evaluates `expr`. Unknown operands make the result unknown; sensitive operands make it
 /// sensitive. `&&` and `||` short-circuit.
 EvalResult Evaluate(const Expr& expr, EvalScope& scope);
+/// The same without the trace, for values that no message explains (attributes, for_each):
+/// the trace's texts would cost more than the evaluation itself.
+EvalResult EvaluateUntraced(const Expr& expr, EvalScope& scope);
 
 /// The functions every plan has, whatever providers are loaded (`env`, `file`, `sha256`,
 /// `lower`, `upper`, `length`, `contains`, `join`, `format`, `tostring`, `tonumber`): their

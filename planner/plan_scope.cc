@@ -100,6 +100,19 @@ std::optional<Value> PlanScope::Lookup(const std::string& name) {
   return LookupImport(name);
 }
 
+std::optional<Value> PlanScope::LookupMember(const std::string& name,
+                                             const std::string& member) {
+  // Only where the member's value is the answer as it stands: a root that is a map, neither
+  // unknown nor sensitive itself. Anything else takes the general way and its messages.
+  const Value::Map* root = nullptr;
+  if (name == "input") root = &data_.inputs;
+  else if (name == "each" && each_.is_map() && !each_.sensitive()) root = &each_.as_map();
+  if (root == nullptr) return std::nullopt;
+  auto it = root->find(member);
+  if (it == root->end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<Value> PlanScope::EvaluateLet(const Let& let, std::string* error) {
   if (auto it = data_.lets.find(let.name); it != data_.lets.end()) return it->second;
   if (!evaluating_lets_.insert(let.name).second) {
@@ -109,7 +122,7 @@ std::optional<Value> PlanScope::EvaluateLet(const Let& let, std::string* error) 
   // Lets never see `each`: they are computed once for the whole plan.
   Value saved_each = std::move(each_);
   each_ = Value();
-  EvalResult result = Evaluate(let.value, *this);
+  EvalResult result = EvaluateUntraced(let.value, *this);
   each_ = std::move(saved_each);
   evaluating_lets_.erase(let.name);
   if (!result.ok) {

@@ -85,6 +85,8 @@ class PlanScope : public EvalScope {
   std::optional<Value> Lookup(const std::string& name) override;
   std::optional<Value> Call(const std::string& name, const std::vector<Value>& args,
                             std::string* error) override;
+  /// `input.NAME` and `each.key`/`each.value` without a copy of the whole root.
+  std::optional<Value> LookupMember(const std::string& name, const std::string& member) override;
 
   /// The value a resource instance shows to expressions: its configuration overlaid with the
   /// attributes of its state at this point.

@@ -74,7 +74,7 @@ void EvaluateInputs(const Program& program, const std::map<std::string, Value>& 
     if (auto it = given.find(input.name); it != given.end()) {
       value = it->second;
     } else if (input.default_value) {
-      EvalResult result = Evaluate(*input.default_value, scope);
+      EvalResult result = EvaluateUntraced(*input.default_value, scope);
       if (!result.ok) {
         diagnostics.Error(result.range.begin.Known() ? result.range : input.range,
                           "cannot evaluate the default of input " + input.name + ": " +
@@ -105,7 +105,7 @@ bool EvaluateResource(const Resource& resource, const SchemaRegistry& schemas, S
   PlanScope base(data, nullptr, &providers, &context);
   std::vector<std::pair<std::string, Value>> elements;
   if (resource.for_each) {
-    EvalResult each = Evaluate(*resource.for_each, base);
+    EvalResult each = EvaluateUntraced(*resource.for_each, base);
     std::string error;
     std::optional<std::vector<std::pair<std::string, Value>>> found;
     if (each.ok) found = ForEachElements(each.value, &error);
@@ -120,7 +120,7 @@ bool EvaluateResource(const Resource& resource, const SchemaRegistry& schemas, S
     PlanScope scope(data, nullptr, &providers, &context, std::move(each));
     ResourceConfig config{resource.type, instance, {}};
     for (const Attribute& attribute : resource.attributes) {
-      EvalResult result = Evaluate(attribute.value, scope);
+      EvalResult result = EvaluateUntraced(attribute.value, scope);
       if (!result.ok) {
         errors.Error(result.range.begin.Known() ? result.range : attribute.range, result.error);
         return false;
@@ -325,7 +325,7 @@ std::map<std::string, std::vector<std::pair<std::string, Value>>> Planner::StepE
   for (const Step& step : program.steps) {
     if (!step.for_each) continue;
     PlanScope scope(data, states, &providers_, &context);
-    EvalResult each = Evaluate(*step.for_each, scope);
+    EvalResult each = EvaluateUntraced(*step.for_each, scope);
     std::string error = each.error;
     std::optional<std::vector<std::pair<std::string, Value>>> found;
     if (each.ok) found = ForEachElements(each.value, &error);

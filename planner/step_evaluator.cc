@@ -73,7 +73,7 @@ Value::Map StepEvaluator::EvaluateAttributes(const std::vector<Attribute>& attri
                                              PlanScope& scope, Diagnostics& diagnostics) const {
   Value::Map values;
   for (const Attribute& attribute : attributes) {
-    EvalResult result = Evaluate(attribute.value, scope);
+    EvalResult result = EvaluateUntraced(attribute.value, scope);
     if (!result.ok) {
       diagnostics.Error(result.range.begin.Known() ? result.range : attribute.range,
                         result.error);
@@ -91,7 +91,7 @@ std::optional<std::string> StepEvaluator::TargetInstance(const Statement& statem
                                                          Diagnostics& diagnostics) const {
   std::string instance = statement.target;
   if (statement.target_index) {
-    EvalResult key = Evaluate(*statement.target_index, scope);
+    EvalResult key = EvaluateUntraced(*statement.target_index, scope);
     if (!key.ok) {
       diagnostics.Error(key.range.begin.Known() ? key.range : statement.range, key.error);
       return std::nullopt;
