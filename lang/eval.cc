@@ -134,7 +134,7 @@ Value Evaluator::Eval(const Expr& expr, bool in_chain) {
       std::optional<Value> value = scope_.Lookup(expr.name);
       if (!value) Fail(expr, "unknown name '" + expr.name + "'");
       Trace(expr, *value, in_chain);
-      return *value;
+      return std::move(*value);
     }
     case Expr::Kind::kCall: return EvalCall(expr);
     case Expr::Kind::kUnary: return EvalUnary(expr);
@@ -171,10 +171,12 @@ Value Evaluator::EvalTemplate(const Expr& expr) {
     if (value.is_list() || value.is_map() || value.is_null()) {
       Fail(part, std::string("cannot interpolate a ") + TypeOf(value) + " into a string");
     }
-    text += value.ToInterpolation();
+    if (value.is_string()) text += value.as_string();  // as ToInterpolation, without a copy
+    else text += value.ToInterpolation();
   }
-  Value result = unknown ? Value(Unknown{}) : Value(text);
-  return result.MarkSensitive(sensitive);
+  Value result = unknown ? Value(Unknown{}) : Value(std::move(text));
+  result.MarkSensitive(sensitive);
+  return result;
 }
 
 Value Evaluator::EvalCall(const Expr& expr) {
