@@ -44,8 +44,27 @@ bool WantsSecret(const Value::Map& config) {
   return it != config.end() && it->second.IsTrue();
 }
 
+// True when `attributes` already show `bytes` as their content, with the plain digest and size
+// that describing those bytes would write.
+bool AlreadyDescribes(const Value::Map& attributes, const std::string& bytes) {
+  auto shown = attributes.find("content");
+  auto sha256 = attributes.find("sha256");
+  auto size = attributes.find("size");
+  return shown != attributes.end() && shown->second.is_string() &&
+         shown->second.as_string() == bytes && sha256 != attributes.end() &&
+         sha256->second.is_string() && !sha256->second.sensitive() && size != attributes.end() &&
+         size->second == Value(static_cast<double>(bytes.size())) && !size->second.sensitive() &&
+         IsShownText(bytes);
+}
+
 // The content attributes a file with `bytes` has: sha256, size, and the content when shown.
 void DescribeContent(const std::string& bytes, bool secret, Value::Map& attributes) {
+  // The prior state's attributes, when a plan leaves the content as it is: their digest is of
+  // these very bytes (a file is described only through here), so it is not computed again.
+  if (AlreadyDescribes(attributes, bytes)) {
+    attributes["content"].MarkSensitive(secret);
+    return;
+  }
   attributes["sha256"] = HashBytes(bytes);
   attributes["size"] = static_cast<double>(bytes.size());
   attributes.erase("content");
