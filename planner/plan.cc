@@ -11,6 +11,7 @@ namespace {
 std::string DigestOf(const State& state) {
   // {"attributes": {...}, "exists": bool}, keys in order, as nlohmann's dump() writes it.
   std::string canonical;
+  canonical.reserve(256);  // a file's state fits: the text is built without regrowing
   JsonWriter json(canonical);
   json.BeginObject();
   json.Key("attributes");
