@@ -7,6 +7,7 @@
 #include <functional>
 #include <queue>
 #include <set>
+#include <unordered_map>
 
 #include "planner/plan_scope.h"
 
@@ -70,7 +71,8 @@ std::optional<StepGraph> StepGraph::Build(
     const std::map<std::string, std::vector<std::pair<std::string, Value>>>& elements,
     Diagnostics& diagnostics) {
   StepGraph result;
-  std::map<std::string, std::vector<size_t>> by_step;
+  // Only looked up, never walked in order: hashed, as a plan has thousands of steps.
+  std::unordered_map<std::string, std::vector<size_t>> by_step;
   for (const Step& step : program.steps) {
     std::vector<size_t>& indexes = by_step[step.name];
     if (!step.for_each) {
