@@ -99,6 +99,11 @@ Duration ParseDurationText(std::string_view text) {
 Expr IrBuilder::ToExpr(const Node& node) {
   if (IsBinaryLevel(node)) return FoldBinary(node);
   if (node.is_type<g::postfix>()) return FoldPostfix(node);
+  // These make their own range (or take their child's).
+  if (node.is_type<g::string>()) return StringExpr(node);
+  if (node.is_type<g::heredoc>()) return HeredocExpr(node);
+  if (node.is_type<g::paren>()) return ToExpr(*node.children[0]);
+  if (node.is_type<g::map>()) return MapExpr(node);
   SourceRange range = Range(node);
   if (node.is_type<g::identifier>()) {
     Expr expr;
@@ -118,10 +123,6 @@ Expr IrBuilder::ToExpr(const Node& node) {
     return word == "null" ? Literal(Value(), std::move(range))
                           : Literal(word == "true", std::move(range));
   }
-  if (node.is_type<g::string>()) return StringExpr(node);
-  if (node.is_type<g::heredoc>()) return HeredocExpr(node);
-  if (node.is_type<g::paren>()) return ToExpr(*node.children[0]);
-  if (node.is_type<g::map>()) return MapExpr(node);
   if (node.is_type<g::list>()) {
     Expr expr;
     expr.kind = Expr::Kind::kList;
