@@ -48,11 +48,12 @@ bool WantsSecret(const Value::Map& config) {
 // that describing those bytes would write.
 bool AlreadyDescribes(const Value::Map& attributes, const std::string& bytes) {
   auto shown = attributes.find("content");
+  if (shown == attributes.end() || !shown->second.is_string() || shown->second.as_string() != bytes)
+    return false;
   auto sha256 = attributes.find("sha256");
   auto size = attributes.find("size");
-  return shown != attributes.end() && shown->second.is_string() &&
-         shown->second.as_string() == bytes && sha256 != attributes.end() &&
-         sha256->second.is_string() && !sha256->second.sensitive() && size != attributes.end() &&
+  return sha256 != attributes.end() && sha256->second.is_string() &&
+         !sha256->second.sensitive() && size != attributes.end() &&
          size->second == Value(static_cast<double>(bytes.size())) && !size->second.sensitive() &&
          IsShownText(bytes);
 }
