@@ -69,7 +69,7 @@ void DescribeContent(const std::string& bytes, bool secret, Value::Map& attribut
   attributes["sha256"] = HashBytes(bytes);
   attributes["size"] = static_cast<double>(bytes.size());
   attributes.erase("content");
-  if (IsShownText(bytes)) attributes["content"] = Value(bytes).MarkSensitive(secret);
+  if (IsShownText(bytes)) attributes.emplace("content", Value(bytes)).first->second.MarkSensitive(secret);
 }
 
 // The same for the file at `path`, reading a large one in pieces rather than whole.
@@ -166,7 +166,9 @@ class FileType : public FsType {
     bool secret = WantsSecret(wanted) || content.sensitive();
     if (!content.is_null()) {
       std::string bytes = content.is_string() ? content.as_string() : content.ToInterpolation();
-      change.private_data = Value(Value::Map{{"content", Value(bytes).MarkSensitive(secret)}});
+      Value::Map data;
+      data.emplace("content", Value(bytes)).first->second.MarkSensitive(secret);
+      change.private_data = Value(std::move(data));
       DescribeContent(bytes, secret, change.after.attributes);
     } else if (!source.is_null()) {
       if (!source.is_string() || source.as_string().empty() || source.as_string()[0] != '/') {
