@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 #include <set>
+#include <unordered_map>
 
 #include "lang/eval.h"
 #include "lang/value_json.h"
@@ -184,7 +185,7 @@ class PlannedStates : public StateSource {
   }
 
  private:
-  std::map<std::string, const State*> planned_;
+  std::unordered_map<std::string, const State*> planned_;  ///< looked up, never walked
   const std::map<std::string, State>& refreshed_;
 };
 
