@@ -213,7 +213,7 @@ void Checker::ResolveChain(Expr& expr, Context& context) {
   std::size_t root_length = 0;
   bool import_prefix = false;
   for (std::size_t k = 0; k < chain.size(); ++k) {
-    if (k > 0) joined += "." + chain[k]->name;
+    if (k > 0) joined.append(".").append(chain[k]->name);
     auto it = names_.find(joined);
     if (k == 0 && (joined == "input" || joined == "each")) root_length = 1;
     if (it == names_.end()) continue;
@@ -248,8 +248,10 @@ void Checker::ResolveChain(Expr& expr, Context& context) {
     *top = std::move(root);
     chain.erase(chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(root_length - 1));
   }
-  std::string next = chain.size() > 1 ? chain[1]->name : "";
-  SourceRange next_range = chain.size() > 1 ? chain[1]->range : SourceRange{};
+  static const std::string kNone;
+  static const SourceRange kNowhere;
+  const std::string& next = chain.size() > 1 ? chain[1]->name : kNone;
+  const SourceRange& next_range = chain.size() > 1 ? chain[1]->range : kNowhere;
   CheckRoot(*chain[0], context, next, next_range);
   if (chain.size() > 1) CheckResourceAttribute(*chain[1]);
 }
