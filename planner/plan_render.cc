@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <string_view>
 
 #include "cli/version.h"
 #include "lang/value_json.h"
@@ -183,10 +184,24 @@ void RenderCheck(const PlannedCheck& check, std::string& out) {
 
 void RenderStep(const PlannedStep& step, size_t number, size_t total, const Style& style,
                 std::string& out) {
-  std::string header = "Step " + std::to_string(number) + "/" + std::to_string(total) + ": " +
-                       step.id;
-  if (!step.title.empty()) header += " \"" + step.title + "\"";
-  out += style.Bold(header);
+  // Written in place; only a styled header is taken back out to be wrapped.
+  size_t header_start = out.size();
+  out += "Step ";
+  out += std::to_string(number);
+  out += '/';
+  out += std::to_string(total);
+  out += ": ";
+  out += step.id;
+  if (!step.title.empty()) {
+    out += " \"";
+    out += step.title;
+    out += '"';
+  }
+  if (style.on) {
+    std::string header = out.substr(header_start);
+    out.resize(header_start);
+    out += style.Bold(header);
+  }
   if (!step.depends_on.empty()) {
     out += " (after ";
     for (size_t i = 0; i < step.depends_on.size(); ++i)
@@ -212,7 +227,8 @@ void RenderStep(const PlannedStep& step, size_t number, size_t total, const Styl
 
 /// The legend of the symbols the plan uses, as terraform prints it.
 void RenderLegend(const Plan& plan, const Style& style, std::string& out) {
-  std::set<std::string> used;
+  // The symbols as the operations name them, collected once each (a plan has thousands).
+  std::set<std::string_view> used;
   for (const PlannedStep& step : plan.steps) {
     for (const PlannedOperation& op : step.operations) {
       if (!IsVisible(op)) continue;
