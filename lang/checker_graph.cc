@@ -3,6 +3,7 @@
 // Everything here is iterative and linear in the size of the plan, so 10,000-step plans check
 // quickly and deep chains do not exhaust the stack.
 #include <algorithm>
+#include <string_view>
 #include <unordered_map>
 
 #include "lang/checker.h"
@@ -198,13 +199,23 @@ bool DependsOn(std::size_t later, std::size_t earlier, const std::vector<std::ve
 void CheckTouches(const Program& program, const std::vector<std::vector<std::size_t>>& deps,
                   const std::vector<std::map<std::string, SourceRange>>& touch_sites,
                   Diagnostics& diagnostics) {
-  std::vector<std::size_t> position = TopologicalPositions(deps);
-  std::map<std::string, std::vector<std::size_t>> by_resource;
+  // The steps touching each resource. Only a resource touched by two or more steps needs an
+  // order between them; those are checked by name, so that errors come in a stable order.
+  std::unordered_map<std::string_view, std::vector<std::size_t>> by_resource;
   for (std::size_t i = 0; i < touch_sites.size(); ++i)
     for (const auto& [resource, range] : touch_sites[i]) by_resource[resource].push_back(i);
+  std::vector<std::pair<std::string_view, std::vector<std::size_t>*>> shared;
+  for (auto& [resource, steps] : by_resource) {
+    if (steps.size() > 1) shared.emplace_back(resource, &steps);
+  }
+  if (shared.empty()) return;
+  std::sort(shared.begin(), shared.end());
+  std::vector<std::size_t> position = TopologicalPositions(deps);
   std::vector<std::size_t> seen_mark(deps.size(), 0);
   std::size_t mark = 0;
-  for (auto& [resource, steps] : by_resource) {
+  for (auto& [resource_name, touching] : shared) {
+    const std::string resource(resource_name);
+    std::vector<std::size_t>& steps = *touching;
     std::sort(steps.begin(), steps.end(),
               [&](std::size_t a, std::size_t b) { return position[a] < position[b]; });
     for (std::size_t k = 1; k < steps.size(); ++k) {
