@@ -260,6 +260,7 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
   StepEvaluator evaluator(plan, providers_, std::move(data.lets));
   // What the steps walked so far leave, over what was refreshed.
   PlannedStates states(plan.refreshed);
+  plan.steps.reserve(graph->order().size());
   for (size_t index : graph->order()) {
     const StepInstance& instance = graph->instances()[index];
     PlannedStep step;

@@ -48,7 +48,7 @@ std::map<std::string, State> Refresher::Refresh(
     } else if (!results[i].error.empty()) {
       errors[name] = results[i].error;
     } else {
-      states.emplace(name, std::move(results[i].state));
+      states.emplace_hint(states.end(), name, std::move(results[i].state));  // names come sorted
     }
   }
   return states;
