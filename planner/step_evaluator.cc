@@ -86,23 +86,24 @@ Value::Map StepEvaluator::EvaluateAttributes(const std::vector<Attribute>& attri
   return values;
 }
 
-std::optional<std::string> StepEvaluator::TargetInstance(const Statement& statement,
-                                                         PlanScope& scope,
-                                                         Diagnostics& diagnostics) const {
-  std::string instance = statement.target;
+const std::pair<const std::string, ResourceConfig>* StepEvaluator::TargetInstance(
+    const Statement& statement, PlanScope& scope, Diagnostics& diagnostics) const {
+  std::string indexed;
   if (statement.target_index) {
     EvalResult key = EvaluateUntraced(*statement.target_index, scope);
     if (!key.ok) {
       diagnostics.Error(key.range.begin.Known() ? key.range : statement.range, key.error);
-      return std::nullopt;
+      return nullptr;
     }
-    instance = InstanceName(statement.target, ElementKey(key.value));
+    indexed = InstanceName(statement.target, ElementKey(key.value));
   }
-  if (plan_.resources.count(instance) == 0) {
+  const std::string& instance = statement.target_index ? indexed : statement.target;
+  auto found = plan_.resources.find(instance);
+  if (found == plan_.resources.end()) {
     diagnostics.Error(statement.range, "no resource instance " + instance);
-    return std::nullopt;
+    return nullptr;
   }
-  return instance;
+  return &*found;
 }
 
 std::vector<PlannedOperation> StepEvaluator::CompileOperations(
@@ -153,9 +154,9 @@ std::vector<PlannedOperation> StepEvaluator::CompileOperations(
       operations.push_back(std::move(op));
       continue;
     }
-    std::optional<std::string> instance = TargetInstance(statement, scope, diagnostics);
-    if (!instance) continue;
-    const ResourceConfig& resource = plan_.resources.at(*instance);
+    const auto* target = TargetInstance(statement, scope, diagnostics);
+    if (target == nullptr) continue;
+    const auto& [instance, resource] = *target;
     const ResourceTypeSchema* schema = schemas_.FindResource(resource.type);
     auto lookup = [schema](const std::string& name) {
       return schema ? schema->Find(name) : nullptr;
@@ -174,10 +175,10 @@ std::vector<PlannedOperation> StepEvaluator::CompileOperations(
     }
     DiffRequest request;
     request.resource = resource;
-    auto prior = planned.find(*instance);
+    auto prior = planned.find(instance);
     if (prior != planned.end()) {
       request.prior = prior->second;
-    } else if (std::optional<State> live = states.Find(*instance)) {
+    } else if (std::optional<State> live = states.Find(instance)) {
       request.prior = std::move(*live);
     }
     request.desired = EvaluateAttributes(statement.attributes, lookup, scope, diagnostics);
@@ -187,7 +188,7 @@ std::vector<PlannedOperation> StepEvaluator::CompileOperations(
       continue;
     }
     if (&statement != last) {
-      planned[*instance] =
+      planned[instance] =
           diff.change.action == ChangeAction::kNone ? request.prior : diff.change.after;
     }
     op.kind = PlannedOperation::Kind::kChange;

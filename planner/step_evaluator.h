@@ -63,8 +63,10 @@ class StepEvaluator {
   Value::Map EvaluateAttributes(const std::vector<Attribute>& attributes,
                                 const AttributeSchemaLookup& lookup, PlanScope& scope,
                                 Diagnostics& diagnostics) const;
-  std::optional<std::string> TargetInstance(const Statement& statement, PlanScope& scope,
-                                            Diagnostics& diagnostics) const;
+  /// The plan's entry (instance name, configuration) of the resource instance a `set` or
+  /// `snapshot` names, or null (the problem is reported).
+  const std::pair<const std::string, ResourceConfig>* TargetInstance(
+      const Statement& statement, PlanScope& scope, Diagnostics& diagnostics) const;
 
   const Plan& plan_;
   const ProviderRegistry& providers_;
