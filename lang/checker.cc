@@ -106,8 +106,11 @@ class Checker {
   void CheckAttributes(std::vector<Attribute>& attributes,
                        const std::vector<AttributeSchema>* schema, const std::string& owner,
                        bool in_resource, Context& context);
+  /// Reports each required attribute of `schema` that `attributes` leave out; `owner` names
+  /// what lacks it ("resource 'web' (docker.container)"), made only when something is missing.
+  template <typename Owner>
   void CheckRequired(const std::vector<Attribute>& attributes,
-                     const std::vector<AttributeSchema>& schema, const std::string& owner,
+                     const std::vector<AttributeSchema>& schema, const Owner& owner,
                      const SourceRange& range);
   void CheckValueType(const Attribute& attribute, const AttributeSchema& schema,
                       const std::string& owner);
@@ -386,14 +389,15 @@ void Checker::CheckAttributes(std::vector<Attribute>& attributes,
   }
 }
 
+template <typename Owner>
 void Checker::CheckRequired(const std::vector<Attribute>& attributes,
-                            const std::vector<AttributeSchema>& schema, const std::string& owner,
+                            const std::vector<AttributeSchema>& schema, const Owner& owner,
                             const SourceRange& range) {
   for (const auto& wanted : schema) {
     if (!wanted.required) continue;
     bool given = std::any_of(attributes.begin(), attributes.end(),
                              [&](const Attribute& a) { return a.name == wanted.name; });
-    if (!given) diagnostics_.Error(range, owner + " needs attribute '" + wanted.name + "'");
+    if (!given) diagnostics_.Error(range, owner() + " needs attribute '" + wanted.name + "'");
   }
 }
 
@@ -463,8 +467,10 @@ void Checker::CheckResources() {
       continue;
     }
     CheckAttributes(resource.attributes, &schema->attributes, resource.type, true, context);
-    CheckRequired(resource.attributes, schema->attributes,
-                  "resource '" + resource.name + "' (" + resource.type + ")", resource.range);
+    CheckRequired(
+        resource.attributes, schema->attributes,
+        [&] { return "resource '" + resource.name + "' (" + resource.type + ")"; },
+        resource.range);
   }
 }
 
@@ -533,7 +539,8 @@ void Checker::CheckStatement(std::size_t index, Statement& statement, Context& c
       CheckAttributes(statement.attributes, action ? &action->attributes : nullptr,
                       statement.target, true, context);
       if (action) {
-        CheckRequired(statement.attributes, action->attributes, "action " + statement.target,
+        CheckRequired(statement.attributes, action->attributes,
+                      [&] { return "action " + statement.target; },
                       statement.range);
       }
       // A run statement touches the resources its attributes name directly (`database = db`).
