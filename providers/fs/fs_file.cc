@@ -141,7 +141,7 @@ class FileType : public FsType {
   DiffResult Diff(const DiffRequest& request) const override {
     DiffResult result;
     Value::Map wanted = Wanted(request);
-    std::string path = PathOf(request.resource.config);
+    const std::string& path = PathOf(request.resource.config);
     if (WantsAbsent(wanted)) {
       result.change = DeleteChange(request.prior, CachedSchema());
       return result;

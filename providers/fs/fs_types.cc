@@ -5,9 +5,10 @@
 
 namespace upgrade::fs {
 
-std::string PathOf(const Value::Map& config) {
+const std::string& PathOf(const Value::Map& config) {
+  static const std::string kNone;
   auto it = config.find("path");
-  return it != config.end() && it->second.is_string() ? it->second.as_string() : "";
+  return it != config.end() && it->second.is_string() ? it->second.as_string() : kNone;
 }
 
 std::string ResolvePath(const std::string& path, const std::string& base_dir) {

@@ -48,8 +48,8 @@ std::unique_ptr<FsType> MakeYamlType();
 
 // Helpers the types share.
 
-/// The `path` attribute of a resource's configuration ("" when missing).
-std::string PathOf(const Value::Map& config);
+/// The `path` attribute of a resource's configuration ("" when missing), where it is.
+const std::string& PathOf(const Value::Map& config);
 /// `path` made absolute against `base_dir` (the plan's directory; empty: the working one).
 std::string ResolvePath(const std::string& path, const std::string& base_dir);
 /// The resource block's attributes (identity left out) overlaid with the step's.
