@@ -13,6 +13,12 @@ struct SchemaRegistry::DeferredNamespace {
   std::function<void(SchemaRegistry&)> describe;
   std::once_flag described;
   SchemaRegistry schemas;  ///< written once under `described`, only read after
+
+  // Planner threads look names up at once: the first describes, the others wait for it.
+  const SchemaRegistry* Described() {
+    std::call_once(described, [this] { describe(schemas); });
+    return &schemas;
+  }
 };
 
 namespace {
@@ -88,18 +94,14 @@ void SchemaRegistry::AddDeferredNamespace(std::string ns,
 const SchemaRegistry* SchemaRegistry::Deferred(const std::string& name) const {
   std::string_view ns(name);
   ns = ns.substr(0, ns.find('.'));
-  for (const auto& deferred : deferred_) {
-    if (deferred->name != ns) continue;
-    // Planner threads look names up at once: the first describes, the others wait for it.
-    std::call_once(deferred->described, [&] { deferred->describe(deferred->schemas); });
-    return &deferred->schemas;
-  }
+  for (const auto& deferred : deferred_)
+    if (deferred->name == ns) return deferred->Described();
   return nullptr;
 }
 
 std::vector<const SchemaRegistry*> SchemaRegistry::AllDeferred() const {
   std::vector<const SchemaRegistry*> all;
-  for (const auto& deferred : deferred_) all.push_back(Deferred(deferred->name + "."));
+  for (const auto& deferred : deferred_) all.push_back(deferred->Described());
   return all;
 }
 

@@ -64,7 +64,7 @@ struct FunctionSchema {
 ///
 /// A namespace can be deferred: its schemas are described only when a name in it is first
 /// looked up (the providers behind it live in a module loaded on first use). Lookups are safe
-/// from several threads at once; a name already described costs one map find, as before.
+/// from several threads at once; a name added directly costs one map find, as before.
 class SchemaRegistry {
  public:
   void AddResource(ResourceTypeSchema schema);
