@@ -12,8 +12,8 @@ namespace upgrade {
 
 /// Makes the providers of a group of deferred namespaces (by loading a module); on failure
 /// returns none and sets `*error` to say why.
-using ProviderLoader =
-    std::function<std::vector<std::unique_ptr<Provider>>(const std::string& ns, std::string* error)>;
+using ProviderLoader = std::function<std::vector<std::unique_ptr<Provider>>(
+    const std::string& ns, std::string* error)>;
 
 /// Owns providers and finds the one for "docker.container" or "http.get" by its namespace.
 ///

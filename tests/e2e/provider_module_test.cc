@@ -38,6 +38,19 @@ step write {
 }
 )";
 
+constexpr const char* kVerifyPlan = R"(plan "verify" {}
+
+input root {}
+input url {}
+
+resource fs.file config { path = "${input.root}/app.conf" }
+
+step write {
+  set config { content = "port = 8080\n" }
+  verify http.get(input.url).status == 200 { within = 1s  every = 1s }
+}
+)";
+
 constexpr const char* kDockerPlan = R"(plan "docker" {}
 
 resource docker.container web { name = "web" }
@@ -152,6 +165,27 @@ TEST_F(WithoutModuleTest, MissingModuleIsAnErrorNamingProviderAndPath) {
                 ":3:10: error: unknown resource type 'docker.container'\n"
                 "resource docker.container web { name = \"web\" }\n"
                 "         ^~~~~~~~~~~~~~~~\n");
+}
+
+TEST_F(WithoutModuleTest, SavedPlanAppliedWithoutModuleFailsItsStepAndRollsBack) {
+  LocalHttpServer server;
+  WriteFile(dir_.Join("plan.upg"), kVerifyPlan);
+  std::string saved = dir_.Join("saved.plan");
+  CommandResult planned =
+      RunCommand({UpgradeBinary(), "plan", dir_.Join("plan.upg"), "--var", "root=" + Root(),
+                  "--var", "url=" + server.Url("/status/200"), "--out", saved});
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+
+  CommandResult applied = RunCommand({Binary(), "apply", saved, "--auto-approve"});
+  EXPECT_EQ(applied.exit_code, 1) << applied.out;
+  const std::string error = "cannot load the http provider: " + Module() +
+                            ": cannot open shared object file: No such file or directory";
+  // Said once where the schemas were read, then as the reason the step's verify failed.
+  EXPECT_EQ(applied.err.substr(0, error.size() + 8), "error: " + error + "\n");
+  EXPECT_THAT(applied.err, HasSubstr("error: verify at " + dir_.Join("plan.upg") + ":10:3 failed"));
+  EXPECT_THAT(applied.err, HasSubstr(": http.get: " + error + "\n"));
+  EXPECT_THAT(applied.out, HasSubstr("was rolled back"));
+  EXPECT_EQ(RunCommand({"ls", "-A", Root()}).out, "");
 }
 
 TEST_F(WithoutModuleTest, BrokenModuleIsAnErrorNamingProviderAndPath) {
