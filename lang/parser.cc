@@ -347,18 +347,16 @@ std::vector<Attribute> IrBuilder::Attributes(const Node* block) {
   if (block == nullptr) return attributes;
   attributes.reserve(block->children.size());
   for (const auto& child : block->children) {
-    Attribute attribute;
-    attribute.name = child->children[0]->string();
-    attribute.range = Range(*child->children[0]);
+    std::string name = child->children[0]->string();
+    SourceRange range = Range(*child->children[0]);
     for (const auto& other : attributes) {
-      if (other.name == attribute.name) {
-        Diagnostic& error =
-            diagnostics_.Error(attribute.range, "duplicate attribute '" + attribute.name + "'");
+      if (other.name == name) {
+        Diagnostic& error = diagnostics_.Error(range, "duplicate attribute '" + name + "'");
         error.notes.push_back({Severity::kNote, other.range, "first set here", {}});
       }
     }
-    attribute.value = ToExpr(*child->children[1]);
-    attributes.push_back(std::move(attribute));
+    // Made in place: an expression is a large thing to build and then move.
+    attributes.emplace_back(std::move(name), ToExpr(*child->children[1]), std::move(range));
   }
   return attributes;
 }
@@ -473,13 +471,14 @@ void IrBuilder::AddResource(const Node& node, Program& program) {
   resource.type_range = Range(type);
   resource.name = name.string();
   resource.range = Range(name);
-  for (auto& attribute : Attributes(Child<g::attr_block>(node))) {
-    if (attribute.name == "for_each") {
-      resource.for_each = std::move(attribute.value);
-    } else {
-      resource.attributes.push_back(std::move(attribute));
-    }
+  // `for_each` says how many instances there are; every other attribute stays where it is.
+  std::vector<Attribute> attributes = Attributes(Child<g::attr_block>(node));
+  auto is_for_each = [](const Attribute& attribute) { return attribute.name == "for_each"; };
+  for (Attribute& attribute : attributes) {
+    if (is_for_each(attribute)) resource.for_each = std::move(attribute.value);
   }
+  std::erase_if(attributes, is_for_each);
+  resource.attributes = std::move(attributes);
   program.resources.push_back(std::move(resource));
 }
 
