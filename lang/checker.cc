@@ -132,7 +132,7 @@ class Checker {
   std::set<std::string> used_inputs_;
   std::vector<std::vector<DependencyEdge>> let_refs_;
   std::vector<std::vector<DependencyEdge>> step_refs_;
-  std::vector<std::map<std::string, SourceRange>> touch_sites_;
+  std::vector<std::map<std::string, const SourceRange*>> touch_sites_;  ///< into program_
 };
 
 void Checker::Declare(const std::string& name, NameKind kind, const SourceRange& range) {
@@ -207,6 +207,7 @@ void Checker::CheckExpr(Expr& expr, Context& context) {
 // (`pg.db` for a resource of import `pg`); the rest stay attributes.
 void Checker::ResolveChain(Expr& expr, Context& context) {
   std::vector<Expr*> chain;  // chain[0] = the reference, chain[k] = k-th attribute above it
+  chain.reserve(4);          // room for `a.b.c.d` at once (most chains are `input.x`)
   for (Expr* node = &expr;; node = &node->operands[0]) {
     chain.push_back(node);
     if (node->kind == Expr::Kind::kReference) break;
@@ -497,7 +498,7 @@ const Resource* Checker::CheckTarget(Statement& statement, Context& context) {
 
 void Checker::CheckStatement(std::size_t index, Statement& statement, Context& context) {
   auto touch = [&](const std::string& name, const SourceRange& range) {
-    touch_sites_[index].emplace(name, range);
+    touch_sites_[index].emplace(name, &range);
   };
   switch (statement.kind) {
     case Statement::Kind::kRequire:

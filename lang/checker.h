@@ -41,9 +41,10 @@ std::vector<std::vector<std::string>> StepsThroughLets(
 /// Orders steps and reports what the order gets wrong: cycles through `after` and references,
 /// steps touching one resource without an order, and (when `warn`) steps that change nothing
 /// and that nothing depends on. `edges[i]` are step i's dependencies; `touch_sites[i]` the
-/// resources it touches with the statement that does. Fills Step::depends_on and touches.
+/// resources it touches with the range (in `program`) of the statement that does. Fills
+/// Step::depends_on and touches.
 void CheckStepGraph(Program& program, const std::vector<std::vector<DependencyEdge>>& edges,
-                    const std::vector<std::map<std::string, SourceRange>>& touch_sites,
+                    const std::vector<std::map<std::string, const SourceRange*>>& touch_sites,
                     bool warn, Diagnostics& diagnostics);
 
 }  // namespace upgrade

@@ -197,7 +197,7 @@ bool DependsOn(std::size_t later, std::size_t earlier, const std::vector<std::ve
 }
 
 void CheckTouches(const Program& program, const std::vector<std::vector<std::size_t>>& deps,
-                  const std::vector<std::map<std::string, SourceRange>>& touch_sites,
+                  const std::vector<std::map<std::string, const SourceRange*>>& touch_sites,
                   Diagnostics& diagnostics) {
   // The steps touching each resource. Only a resource touched by two or more steps needs an
   // order between them; those are checked by name, so that errors come in a stable order.
@@ -225,10 +225,10 @@ void CheckTouches(const Program& program, const std::vector<std::vector<std::siz
       const std::string& b = program.steps[std::max(earlier, later)].name;
       std::size_t second = std::max(earlier, later), first = std::min(earlier, later);
       Diagnostic& error = diagnostics.Error(
-          touch_sites[second].at(resource),
+          *touch_sites[second].at(resource),
           "steps '" + a + "' and '" + b + "' both touch '" + resource +
               "' with no order between them");
-      error.notes.push_back({Severity::kNote, touch_sites[first].at(resource),
+      error.notes.push_back({Severity::kNote, *touch_sites[first].at(resource),
                              "'" + a + "' touches '" + resource + "' here", {}});
       error.notes.push_back({Severity::kNote, {}, "add after = [" + a + "] to step '" + b + "'", {}});
     }
@@ -238,7 +238,7 @@ void CheckTouches(const Program& program, const std::vector<std::vector<std::siz
 }  // namespace
 
 void CheckStepGraph(Program& program, const std::vector<std::vector<DependencyEdge>>& edges,
-                    const std::vector<std::map<std::string, SourceRange>>& touch_sites, bool warn,
+                    const std::vector<std::map<std::string, const SourceRange*>>& touch_sites, bool warn,
                     Diagnostics& diagnostics) {
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < program.steps.size(); ++i) index[program.steps[i].name] = i;
