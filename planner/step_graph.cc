@@ -73,6 +73,8 @@ std::optional<StepGraph> StepGraph::Build(
   StepGraph result;
   // Only looked up, never walked in order: hashed, as a plan has thousands of steps.
   std::unordered_map<std::string, std::vector<size_t>> by_step;
+  by_step.reserve(program.steps.size());
+  result.instances_.reserve(program.steps.size());  // one each, unless for_each makes more
   for (const Step& step : program.steps) {
     std::vector<size_t>& indexes = by_step[step.name];
     if (!step.for_each) {
