@@ -356,7 +356,10 @@ std::vector<Attribute> IrBuilder::Attributes(const Node* block) {
       }
     }
     // Made in place: an expression is a large thing to build and then move.
-    attributes.emplace_back(std::move(name), ToExpr(*child->children[1]), std::move(range));
+    Attribute& attribute = attributes.emplace_back();
+    attribute.name = std::move(name);
+    attribute.value = ToExpr(*child->children[1]);
+    attribute.range = std::move(range);
   }
   return attributes;
 }
