@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/heap.h"
 #include "cli/version.h"
 
 namespace {
@@ -24,6 +25,7 @@ int ReportUsageError(const CLI::App& app, const CLI::ParseError& error) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  upgrade::cli::PrepareHeap();
   CLI::App app{"upgrade: plan, apply and roll back software upgrades from plan files"};
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", std::string("upgrade ") + upgrade::kVersion);
