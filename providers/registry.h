@@ -47,7 +47,7 @@ class ProviderRegistry {
 
 /// A registry with every provider upgrade ships: fs, http, exec, postgres, docker, s3. The
 /// `upgrade` binary's version defers http, postgres, docker and s3 to the network providers
-/// module (providers/network_module.h); test binaries link them in.
+/// module (providers/provider_module.h); test binaries link them in.
 std::unique_ptr<ProviderRegistry> MakeDefaultProviders();
 
 }  // namespace upgrade
