@@ -106,42 +106,42 @@ std::vector<const SchemaRegistry*> SchemaRegistry::AllDeferred() const {
 }
 
 // A name added directly is one map find; only a miss looks at the deferred namespaces.
+template <typename Schema>
+const Schema* SchemaRegistry::FindWithDeferred(SchemaMap<Schema> SchemaRegistry::*own,
+                                               const std::string& name) const {
+  if (const Schema* found = FindIn(this->*own, name); found || deferred_.empty()) return found;
+  const SchemaRegistry* deferred = Deferred(name);
+  return deferred ? FindIn(deferred->*own, name) : nullptr;
+}
+
+template <typename Schema>
+std::vector<std::string> SchemaRegistry::NamesWithDeferred(
+    SchemaMap<Schema> SchemaRegistry::*own) const {
+  std::vector<std::string> names;
+  AppendKeys(this->*own, names);
+  if (deferred_.empty()) return names;
+  for (const SchemaRegistry* deferred : AllDeferred()) AppendKeys(deferred->*own, names);
+  return SortedOnce(std::move(names));
+}
+
 const ResourceTypeSchema* SchemaRegistry::FindResource(const std::string& type) const {
-  if (const auto* found = FindIn(resources_, type); found || deferred_.empty()) return found;
-  const SchemaRegistry* deferred = Deferred(type);
-  return deferred ? FindIn(deferred->resources_, type) : nullptr;
+  return FindWithDeferred(&SchemaRegistry::resources_, type);
 }
 const ActionSchema* SchemaRegistry::FindAction(const std::string& type) const {
-  if (const auto* found = FindIn(actions_, type); found || deferred_.empty()) return found;
-  const SchemaRegistry* deferred = Deferred(type);
-  return deferred ? FindIn(deferred->actions_, type) : nullptr;
+  return FindWithDeferred(&SchemaRegistry::actions_, type);
 }
 const FunctionSchema* SchemaRegistry::FindFunction(const std::string& name) const {
-  if (const auto* found = FindIn(functions_, name); found || deferred_.empty()) return found;
-  const SchemaRegistry* deferred = Deferred(name);
-  return deferred ? FindIn(deferred->functions_, name) : nullptr;
+  return FindWithDeferred(&SchemaRegistry::functions_, name);
 }
 
 std::vector<std::string> SchemaRegistry::ResourceNames() const {
-  std::vector<std::string> names;
-  AppendKeys(resources_, names);
-  if (deferred_.empty()) return names;
-  for (const SchemaRegistry* deferred : AllDeferred()) AppendKeys(deferred->resources_, names);
-  return SortedOnce(std::move(names));
+  return NamesWithDeferred(&SchemaRegistry::resources_);
 }
 std::vector<std::string> SchemaRegistry::ActionNames() const {
-  std::vector<std::string> names;
-  AppendKeys(actions_, names);
-  if (deferred_.empty()) return names;
-  for (const SchemaRegistry* deferred : AllDeferred()) AppendKeys(deferred->actions_, names);
-  return SortedOnce(std::move(names));
+  return NamesWithDeferred(&SchemaRegistry::actions_);
 }
 std::vector<std::string> SchemaRegistry::FunctionNames() const {
-  std::vector<std::string> names;
-  AppendKeys(functions_, names);
-  if (deferred_.empty()) return names;
-  for (const SchemaRegistry* deferred : AllDeferred()) AppendKeys(deferred->functions_, names);
-  return SortedOnce(std::move(names));
+  return NamesWithDeferred(&SchemaRegistry::functions_);
 }
 
 }  // namespace upgrade

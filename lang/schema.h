@@ -85,15 +85,24 @@ class SchemaRegistry {
   std::vector<std::string> FunctionNames() const;
 
  private:
+  template <typename Schema>
+  using SchemaMap = std::map<std::string, Schema>;
   struct DeferredNamespace;
+  /// `name` in this registry's map `own`, else in the same map of its deferred namespace.
+  template <typename Schema>
+  const Schema* FindWithDeferred(SchemaMap<Schema> SchemaRegistry::*own,
+                                 const std::string& name) const;
+  /// The keys of map `own` here and in every deferred namespace, sorted.
+  template <typename Schema>
+  std::vector<std::string> NamesWithDeferred(SchemaMap<Schema> SchemaRegistry::*own) const;
   /// The schemas of the deferred namespace of `name`, described now if not yet; or nullptr.
   const SchemaRegistry* Deferred(const std::string& name) const;
   /// Every deferred namespace's schemas, each described now if not yet.
   std::vector<const SchemaRegistry*> AllDeferred() const;
 
-  std::map<std::string, ResourceTypeSchema> resources_;
-  std::map<std::string, ActionSchema> actions_;
-  std::map<std::string, FunctionSchema> functions_;
+  SchemaMap<ResourceTypeSchema> resources_;
+  SchemaMap<ActionSchema> actions_;
+  SchemaMap<FunctionSchema> functions_;
   std::vector<std::shared_ptr<DeferredNamespace>> deferred_;
 };
 
