@@ -101,6 +101,8 @@ class Checker {
   void CheckRoot(Expr& expr, Context& context, const std::string& next_attribute,
                  const SourceRange& next_range);
   void CheckCall(Expr& expr, Context& context);
+  void ReportUnknown(const SourceRange& range, const std::string& kind, const std::string& name,
+                     const std::vector<std::string>& names);
   void CheckResourceAttribute(const Expr& expr);
 
   void CheckAttributes(std::vector<Attribute>& attributes,
@@ -307,13 +309,22 @@ void Checker::CheckResourceAttribute(const Expr& expr) {
                                      DidYouMean(expr.name, names));
 }
 
+// "unknown KIND 'NAME'" with the nearest of `names`, and, when the provider of NAME's namespace
+// could not be loaded, why, as a note: the cause, not only its effect.
+void Checker::ReportUnknown(const SourceRange& range, const std::string& kind,
+                            const std::string& name, const std::vector<std::string>& names) {
+  Diagnostic& error =
+      diagnostics_.Error(range, "unknown " + kind + " '" + name + "'" + DidYouMean(name, names));
+  std::string why = registry_.WhyNotDescribed(name);
+  if (!why.empty()) error.notes.push_back({Severity::kNote, {}, why, {}});
+}
+
 void Checker::CheckCall(Expr& expr, Context& context) {
   for (auto& operand : expr.operands) CheckExpr(operand, context);
   if (expr.name.empty()) return;  // reported by the parser
   const FunctionSchema* function = registry_.FindFunction(expr.name);
   if (function == nullptr) {
-    diagnostics_.Error(expr.range, "unknown function '" + expr.name + "'" +
-                                       DidYouMean(expr.name, registry_.FunctionNames()));
+    ReportUnknown(expr.range, "function", expr.name, registry_.FunctionNames());
     return;
   }
   int count = static_cast<int>(expr.operands.size());
@@ -462,8 +473,8 @@ void Checker::CheckResources() {
     context.each_allowed = resource.for_each.has_value();
     const ResourceTypeSchema* schema = registry_.FindResource(resource.type);
     if (schema == nullptr) {
-      diagnostics_.Error(resource.type_range, "unknown resource type '" + resource.type + "'" +
-                                                  DidYouMean(resource.type, registry_.ResourceNames()));
+      ReportUnknown(resource.type_range, "resource type", resource.type,
+                    registry_.ResourceNames());
       CheckAttributes(resource.attributes, nullptr, resource.type, true, context);
       continue;
     }
@@ -534,8 +545,7 @@ void Checker::CheckStatement(std::size_t index, Statement& statement, Context& c
     case Statement::Kind::kRun: {
       const ActionSchema* action = registry_.FindAction(statement.target);
       if (action == nullptr) {
-        diagnostics_.Error(statement.range, "unknown action '" + statement.target + "'" +
-                                                DidYouMean(statement.target, registry_.ActionNames()));
+        ReportUnknown(statement.range, "action", statement.target, registry_.ActionNames());
       }
       CheckAttributes(statement.attributes, action ? &action->attributes : nullptr,
                       statement.target, true, context);

@@ -10,13 +10,14 @@ namespace upgrade {
 /// A namespace whose schemas are described the first time a name in it is looked up.
 struct SchemaRegistry::DeferredNamespace {
   std::string name;
-  std::function<void(SchemaRegistry&)> describe;
+  std::function<std::string(SchemaRegistry&)> describe;
   std::once_flag described;
   SchemaRegistry schemas;  ///< written once under `described`, only read after
+  std::string error;       ///< the same: why it could not be described
 
   // Planner threads look names up at once: the first describes, the others wait for it.
   const SchemaRegistry* Described() {
-    std::call_once(described, [this] { describe(schemas); });
+    std::call_once(described, [this] { error = describe(schemas); });
     return &schemas;
   }
 };
@@ -84,19 +85,31 @@ void SchemaRegistry::AddFunction(FunctionSchema schema) {
   functions_[key] = std::move(schema);
 }
 void SchemaRegistry::AddDeferredNamespace(std::string ns,
-                                          std::function<void(SchemaRegistry&)> describe) {
+                                          std::function<std::string(SchemaRegistry&)> describe) {
   auto deferred = std::make_shared<DeferredNamespace>();
   deferred->name = std::move(ns);
   deferred->describe = std::move(describe);
   deferred_.push_back(std::move(deferred));
 }
 
-const SchemaRegistry* SchemaRegistry::Deferred(const std::string& name) const {
+SchemaRegistry::DeferredNamespace* SchemaRegistry::DeferredOf(const std::string& name) const {
   std::string_view ns(name);
   ns = ns.substr(0, ns.find('.'));
   for (const auto& deferred : deferred_)
-    if (deferred->name == ns) return deferred->Described();
+    if (deferred->name == ns) return deferred.get();
   return nullptr;
+}
+
+const SchemaRegistry* SchemaRegistry::Deferred(const std::string& name) const {
+  DeferredNamespace* deferred = DeferredOf(name);
+  return deferred ? deferred->Described() : nullptr;
+}
+
+std::string SchemaRegistry::WhyNotDescribed(const std::string& name) const {
+  DeferredNamespace* deferred = DeferredOf(name);
+  if (deferred == nullptr) return "";
+  deferred->Described();
+  return deferred->error;
 }
 
 std::vector<const SchemaRegistry*> SchemaRegistry::AllDeferred() const {

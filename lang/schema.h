@@ -73,11 +73,18 @@ class SchemaRegistry {
   /// Names "NS.*" not added directly are described by `describe` (into a registry of their
   /// own, once, under a lock) the first time one is looked up. Copies of this registry share
   /// what was described.
-  void AddDeferredNamespace(std::string ns, std::function<void(SchemaRegistry&)> describe);
+  /// `describe` returns why it could not describe the namespace (its provider failed to load),
+  /// or "" when it did.
+  void AddDeferredNamespace(std::string ns,
+                            std::function<std::string(SchemaRegistry&)> describe);
 
   const ResourceTypeSchema* FindResource(const std::string& type) const;
   const ActionSchema* FindAction(const std::string& type) const;
   const FunctionSchema* FindFunction(const std::string& name) const;
+
+  /// Why the deferred namespace of `name` has no schemas (its describe's answer), or "" when
+  /// it was described or is not deferred.
+  std::string WhyNotDescribed(const std::string& name) const;
 
   /// Every name, sorted; these describe every deferred namespace first (for "did you mean").
   std::vector<std::string> ResourceNames() const;
@@ -95,6 +102,8 @@ class SchemaRegistry {
   /// The keys of map `own` here and in every deferred namespace, sorted.
   template <typename Schema>
   std::vector<std::string> NamesWithDeferred(SchemaMap<Schema> SchemaRegistry::*own) const;
+  /// The deferred namespace of `name`, or nullptr.
+  DeferredNamespace* DeferredOf(const std::string& name) const;
   /// The schemas of the deferred namespace of `name`, described now if not yet; or nullptr.
   const SchemaRegistry* Deferred(const std::string& name) const;
   /// Every deferred namespace's schemas, each described now if not yet.

@@ -2,7 +2,6 @@
 #include "providers/registry.h"
 
 #include <atomic>
-#include <iostream>
 #include <mutex>
 #include <string_view>
 
@@ -53,13 +52,6 @@ class UnavailableProvider : public Provider {
   std::string error_;
 };
 
-// Said once per process however many namespaces or lookups meet it: a plan naming an unknown
-// resource type would otherwise hide the cause behind "unknown resource type".
-void ReportLoadFailureOnce(const std::string& error) {
-  static std::once_flag reported;
-  std::call_once(reported, [&] { std::cerr << "error: " << error << "\n"; });
-}
-
 std::string_view NamespaceOf(const std::string& qualified_name) {
   return std::string_view(qualified_name).substr(0, qualified_name.find('.'));
 }
@@ -75,6 +67,7 @@ struct ProviderRegistry::DeferredGroup {
   std::once_flag once;
   std::atomic<bool> loaded{false};
   std::vector<std::unique_ptr<Provider>> providers;  ///< written once under `once`
+  std::string error;  ///< the same: why the loader made none
 
   bool Owns(std::string_view ns) const {
     for (const auto& name : namespaces)
@@ -92,10 +85,8 @@ struct ProviderRegistry::DeferredGroup {
   }
 
   void Fill(const std::string& first_needed) {
-    std::string error;
     providers = loader(first_needed, &error);
     if (providers.empty()) {
-      ReportLoadFailureOnce(error);
       for (const auto& name : namespaces)
         providers.push_back(std::make_unique<UnavailableProvider>(name, error));
     }
@@ -139,6 +130,7 @@ SchemaRegistry ProviderRegistry::Schemas() const {
       // Holds the group, not this registry: the schemas may outlive it.
       registry.AddDeferredNamespace(ns, [group, ns](SchemaRegistry& into) {
         if (Provider* provider = group->Load(ns)) provider->Describe(into);
+        return group->error;
       });
     }
   }
