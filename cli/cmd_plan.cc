@@ -42,7 +42,7 @@ int RunPlan(const PlanFlags& flags) {
   PlannerOptions options;
   options.parallelism = flags.parallelism;
   options.state_dir = StateDirFor(flags.file, flags.state);
-  options.sources = loaded->sources;
+  options.sources = std::move(loaded->sources);
   std::optional<Plan> planned =
       Planner(*providers, options).Run(loaded->program, loaded->inputs, diagnostics);
   PrintDiagnostics(diagnostics, cache, flags.no_color);

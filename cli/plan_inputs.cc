@@ -8,7 +8,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -17,14 +16,6 @@
 
 namespace upgrade::cli {
 namespace {
-
-std::optional<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::optional<Duration> ParseDuration(const std::string& text) {
   size_t i = 0;
@@ -81,7 +72,7 @@ void ReadVarFile(const Program& program, const std::string& path,
                  std::map<std::string, Value>& out, Diagnostics& diagnostics) {
   SourceRange where;
   where.begin.path = path;
-  std::optional<std::string> text = ReadText(path);
+  std::optional<std::string> text = ReadSourceFile(path);
   if (!text) {
     diagnostics.Error(where, "cannot read var file");
     return;
@@ -177,11 +168,12 @@ std::optional<LoadedProgram> LoadProgramWithVars(const std::string& path,
                                                  const ProviderRegistry& providers,
                                                  Diagnostics& diagnostics, SourceCache& cache) {
   std::string absolute = std::filesystem::absolute(path).lexically_normal().string();
-  std::optional<std::string> text = ReadText(absolute);
+  std::optional<std::string> text = ReadSourceFile(absolute);
   if (!text) {
     diagnostics.Error(SourceRange{{path, 0, 0}, 0}, "cannot read plan file");
     return std::nullopt;
   }
+  cache.Add(absolute, *text);  // the loader parses it from there rather than reading it again
   LoadedProgram loaded;
   CheckOptions options;
   options.require_inputs = true;
@@ -194,9 +186,10 @@ std::optional<LoadedProgram> LoadProgramWithVars(const std::string& path,
   std::optional<Program> program =
       LoadProgram(absolute, providers.Schemas(), options, diagnostics, cache);
   if (!program || diagnostics.HasErrors()) return std::nullopt;
-  loaded.sources[absolute] = *text;
+  loaded.sources[absolute] = std::move(*text);
   for (const Import& import : program->imports) {
-    if (auto imported = ReadText(import.resolved_path)) loaded.sources[import.resolved_path] = *imported;
+    if (const std::string* imported = cache.Text(import.resolved_path))
+      loaded.sources[import.resolved_path] = *imported;
   }
   loaded.program = std::make_shared<const Program>(std::move(*program));
   return loaded;

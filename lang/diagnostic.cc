@@ -123,6 +123,13 @@ void SourceCache::Add(const std::string& path, std::string text) {
   files_.push_back(File{path, std::move(text), {}, false});
 }
 
+const std::string* SourceCache::Text(const std::string& path) const {
+  for (const auto& file : files_) {
+    if (file.path == path) return file.split ? nullptr : &file.text;
+  }
+  return nullptr;
+}
+
 std::string SourceCache::Line(const std::string& path, int line) {
   for (auto& file : files_) {
     if (file.path != path) continue;

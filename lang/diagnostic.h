@@ -43,6 +43,8 @@ class SourceCache {
  public:
   /// Registers text for `path` (for files that were read already, or exist only in memory).
   void Add(const std::string& path, std::string text);
+  /// The text registered for `path` by Add, or null (none, or already split into lines).
+  const std::string* Text(const std::string& path) const;
   /// Line `line` (1-based) of `path`, without its newline; empty when unavailable.
   std::string Line(const std::string& path, int line);
 

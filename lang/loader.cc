@@ -195,19 +195,21 @@ void Loader::Merge(Program& program, Program imported, const Import& import) {
 }
 
 std::optional<Program> Loader::Load(const std::string& path, bool is_main) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    SourceRange range;
-    range.begin.path = path;
-    diagnostics_.Error(range, std::string("cannot read plan file: ") + std::strerror(errno));
-    return std::nullopt;
+  // A file the caller has read already is in `sources_`; others are read and added.
+  const std::string* contents = sources_.Text(path);
+  if (contents == nullptr) {
+    std::optional<std::string> text = ReadSourceFile(path);
+    if (!text) {
+      SourceRange range;
+      range.begin.path = path;
+      diagnostics_.Error(range, std::string("cannot read plan file: ") + std::strerror(errno));
+      return std::nullopt;
+    }
+    sources_.Add(path, std::move(*text));
+    contents = sources_.Text(path);
   }
-  std::stringstream text;
-  text << file.rdbuf();
-  std::string contents = text.str();
-  sources_.Add(path, contents);
   int errors_before = diagnostics_.ErrorCount();
-  std::optional<Program> program = ParseProgram(path, contents, diagnostics_);
+  std::optional<Program> program = ParseProgram(path, *contents, diagnostics_);
   if (!program) return std::nullopt;
   if (is_main && options_.read_inputs) {
     options_.given_inputs = options_.read_inputs(*program, diagnostics_);

@@ -32,7 +32,8 @@ std::optional<Program> ParseProgram(const std::string& path, const std::string& 
                                     Diagnostics& diagnostics);
 
 /// Reads, parses and checks the plan at `path` with its imports. Every problem found goes to
-/// `diagnostics` (and every file read to `sources`, for rendering); nullopt on any error.
+/// `diagnostics` (and every file read to `sources`, for rendering; a file whose text `sources`
+/// holds already is taken from there, not read again); nullopt on any error.
 std::optional<Program> LoadProgram(const std::string& path, const SchemaRegistry& registry,
                                    const CheckOptions& options, Diagnostics& diagnostics,
                                    SourceCache& sources);

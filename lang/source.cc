@@ -1,11 +1,37 @@
-// Formatting of source positions.
+// Formatting of source positions, and reading source files.
 #include "lang/source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace upgrade {
 
 std::string SourceLocation::ToString() const {
   if (!Known()) return path;
   return path + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::optional<std::string> ReadSourceFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  struct stat info {};
+  // Sized once from fstat; a file that grows meanwhile is read on to its end all the same.
+  if (fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) text.resize(static_cast<size_t>(info.st_size) + 1);
+  size_t size = 0;
+  for (;;) {
+    if (size == text.size()) text.resize(text.size() < 4096 ? 4096 : 2 * text.size());
+    ssize_t got = read(fd, text.data() + size, text.size() - size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    size += static_cast<size_t>(got);
+  }
+  close(fd);
+  text.resize(size);
+  return text;
 }
 
 }  // namespace upgrade

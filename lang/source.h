@@ -1,6 +1,7 @@
 // Positions in plan files, carried by every IR node so that errors found late still point home.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace upgrade {
@@ -15,6 +16,10 @@ struct SourceLocation {
   /// "path:line:col", or just "path" when the position is unknown.
   std::string ToString() const;
 };
+
+/// The whole of the file at `path`, read with one read of its size; nullopt when it cannot be
+/// opened (errno says why). A file that opens but cannot be read (a directory) reads as empty.
+std::optional<std::string> ReadSourceFile(const std::string& path);
 
 /// A span on one line of a source file: `begin` and the column one past its end (0 if unknown).
 struct SourceRange {
