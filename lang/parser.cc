@@ -46,7 +46,7 @@ class IrBuilder {
   void SetStepAttribute(Step& step, Attribute& attribute);
   void SetVerifyOptions(Statement& statement, const Node& block);
 
-  const std::string& path_;
+  SourcePath path_;  ///< made once: every range of the file shares it
   Diagnostics& diagnostics_;
 };
 
@@ -602,7 +602,7 @@ void IrBuilder::AddImport(const Node& node, Program& program) {
 
 Program IrBuilder::Build(const Node& root) {
   Program program;
-  program.path = path_;
+  program.path = path_.str();
   std::size_t resources = 0, steps = 0;
   for (const auto& block : root.children) {
     resources += block->is_type<g::resource_block>() ? 1 : 0;

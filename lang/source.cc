@@ -5,13 +5,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cerrno>
+#include <mutex>
+#include <unordered_set>
 
 namespace upgrade {
 
+const std::string SourcePath::kNone;
+
+SourcePath::SourcePath(const std::string& path) {
+  if (path.empty()) return;  // the same as no path
+  // The paths of a process are few (its plan files and their imports); they live as long as it.
+  static std::mutex mutex;
+  static auto* paths = new std::unordered_set<std::string>();
+  std::lock_guard<std::mutex> lock(mutex);
+  text_ = &*paths->insert(path).first;
+}
+
+void to_json(nlohmann::json& json, const SourcePath& path) { json = path.str(); }
+
 std::string SourceLocation::ToString() const {
   if (!Known()) return path;
-  return path + ":" + std::to_string(line) + ":" + std::to_string(column);
+  return path.str() + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
 std::optional<std::string> ReadSourceFile(const std::string& path) {

@@ -221,7 +221,7 @@ SourceLocation AfterLastToken(const std::string& text, const pegtl::position& at
 
 }  // namespace
 
-SourceRange RangeOf(const Node& node, const std::string& path) {
+SourceRange RangeOf(const Node& node, const SourcePath& path) {
   SourceRange range;
   range.begin.path = path;
   range.begin.line = static_cast<int>(node.m_begin.line);

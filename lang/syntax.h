@@ -97,6 +97,6 @@ struct Tree {
 std::optional<Tree> Parse(const std::string& path, std::string text, Diagnostics& diagnostics);
 
 /// The range a node covers: its begin, and its end column when it ends on the same line.
-SourceRange RangeOf(const Node& node, const std::string& path);
+SourceRange RangeOf(const Node& node, const SourcePath& path);
 
 }  // namespace upgrade::syntax

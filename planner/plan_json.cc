@@ -45,12 +45,12 @@ Value::Map MapAt(const json& j, const char* key) {
 /// Decodes ranges against the table the writer produced.
 class RangeReader {
  public:
-  explicit RangeReader(std::vector<std::string> paths) : paths_(std::move(paths)) {}
+  explicit RangeReader(const std::vector<std::string>& paths) : paths_(paths.begin(), paths.end()) {}
   SourceRange Read(const json& j) const {
     SourceRange range;
     if (!j.is_array() || j.size() != 4) return range;
     size_t index = j[0].get<size_t>();
-    range.begin.path = index < paths_.size() ? paths_[index] : "";
+    if (index < paths_.size()) range.begin.path = paths_[index];
     range.begin.line = j[1].get<int>();
     range.begin.column = j[2].get<int>();
     range.end_column = j[3].get<int>();
@@ -62,7 +62,7 @@ class RangeReader {
   }
 
  private:
-  std::vector<std::string> paths_;
+  std::vector<SourcePath> paths_;  ///< each made once, shared by the ranges read
 };
 
 Expr ExprFrom(const json& j, const RangeReader& ranges) {

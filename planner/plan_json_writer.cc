@@ -15,10 +15,11 @@ class RangeTable {
  public:
   void Write(JsonWriter& w, const SourceRange& range) {
     // Ranges come in runs from one file: the last path's index is usually the one.
-    if (paths_.empty() || paths_[last_] != range.begin.path) {
-      auto [it, added] = index_.emplace(range.begin.path, paths_.size());
-      if (added) paths_.push_back(range.begin.path);
+    if (paths_.empty() || last_path_ != range.begin.path) {
+      auto [it, added] = index_.emplace(range.begin.path.str(), paths_.size());
+      if (added) paths_.push_back(range.begin.path.str());
       last_ = it->second;
+      last_path_ = range.begin.path;
     }
     w.BeginArray();
     w.Int(static_cast<long long>(last_));
@@ -37,6 +38,7 @@ class RangeTable {
   std::map<std::string, size_t> index_;
   std::vector<std::string> paths_;
   size_t last_ = 0;
+  SourcePath last_path_;  ///< the path of `last_`, compared without comparing texts
 };
 
 /// Writes one plan file: the parts of the program and of the plan in turn.
