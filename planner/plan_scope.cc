@@ -40,7 +40,7 @@ ScopeData MakeScopeData(const Plan& plan) {
   ScopeData data;
   data.program = plan.program.get();
   data.inputs = plan.inputs;
-  data.resources = plan.resources;
+  data.plan_resources = &plan.resources;
   if (plan.program != nullptr) {
     size_t slash = plan.program->path.rfind('/');
     data.base_dir = slash == std::string::npos ? "." : plan.program->path.substr(0, slash);
@@ -135,7 +135,7 @@ std::optional<Value> PlanScope::EvaluateLet(const Let& let, std::string* error) 
 
 Value PlanScope::ResourceValue(const std::string& instance) const {
   Value::Map value;
-  if (auto it = data_.resources.find(instance); it != data_.resources.end())
+  if (auto it = Resources().find(instance); it != Resources().end())
     value = it->second.config;
   const State* state = nullptr;
   if (overlay_ != nullptr) {
@@ -158,7 +158,7 @@ std::optional<Value> PlanScope::LookupResource(const std::string& name) const {
     for (const auto& [key, instance] : it->second) by_key[key] = ResourceValue(instance);
     return Value(std::move(by_key));
   }
-  if (data_.resources.count(name) > 0) return ResourceValue(name);
+  if (Resources().count(name) > 0) return ResourceValue(name);
   return std::nullopt;
 }
 
@@ -166,8 +166,8 @@ std::optional<Value> PlanScope::LookupImport(const std::string& alias) const {
   std::string prefix = alias + ".";
   Value::Map members;
   // The resources of an import sort together: from the first name with the prefix on.
-  for (auto it = data_.resources.lower_bound(prefix);
-       it != data_.resources.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+  for (auto it = Resources().lower_bound(prefix);
+       it != Resources().end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     members[it->first.substr(prefix.size())] = ResourceValue(it->first);
   }
   if (members.empty()) return std::nullopt;

@@ -55,12 +55,16 @@ struct ScopeData {
   std::map<std::string, Value> inputs;
   std::map<std::string, Value> lets;                 ///< filled as they are evaluated
   std::map<std::string, ResourceConfig> resources;   ///< by instance name
+  /// When set, the resources names resolve to in place of `resources`: a plan's own, read where
+  /// they are (MakeScopeData) rather than copied.
+  const std::map<std::string, ResourceConfig>* plan_resources = nullptr;
   /// for_each resources: name -> (key, instance name), in element order.
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> instances;
   std::string base_dir;  ///< for `file()` and other relative paths
 };
 
-/// The ScopeData of a plan: its program, inputs and resources; lets are left to evaluate.
+/// The ScopeData of a plan: its program, inputs and resources (`plan_resources`, pointing into
+/// `plan`, which must outlive it unchanged); lets are left to evaluate.
 ScopeData MakeScopeData(const Plan& plan);
 
 /// An EvalScope over ScopeData, the states resources have at one point, and one `each`.
@@ -98,6 +102,11 @@ class PlanScope : public EvalScope {
  private:
   std::optional<Value> LookupResource(const std::string& name) const;
   std::optional<Value> LookupImport(const std::string& alias) const;
+
+  /// The resources names resolve to (see ScopeData::plan_resources).
+  const std::map<std::string, ResourceConfig>& Resources() const {
+    return data_.plan_resources != nullptr ? *data_.plan_resources : data_.resources;
+  }
 
   ScopeData& data_;
   std::optional<MapStateSource> owned_states_;
