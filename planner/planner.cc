@@ -277,7 +277,8 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
     }
     for (PlannedCheck& check : step.requires_) CheckRequire(evaluator, step, check, states,
                                                             context, diagnostics);
-    step.operations = evaluator.CompileOperations(step, states, context, diagnostics);
+    step.operations =
+        evaluator.CompileOperations(step, *instance.step, states, context, diagnostics);
     plan.steps.push_back(std::move(step));
     for (const PlannedOperation& op : plan.steps.back().operations) {
       if (op.kind == PlannedOperation::Kind::kChange &&

@@ -115,9 +115,15 @@ std::vector<PlannedOperation> StepEvaluator::CompileOperations(
 std::vector<PlannedOperation> StepEvaluator::CompileOperations(
     const PlannedStep& step, const StateSource& states, ProviderContext& context,
     Diagnostics& diagnostics) const {
-  std::vector<PlannedOperation> operations;
   const Step* source = SourceStep(plan_, step);
-  if (source == nullptr) return operations;
+  if (source == nullptr) return {};
+  return CompileOperations(step, *source, states, context, diagnostics);
+}
+
+std::vector<PlannedOperation> StepEvaluator::CompileOperations(
+    const PlannedStep& step, const Step& source, const StateSource& states,
+    ProviderContext& context, Diagnostics& diagnostics) const {
+  std::vector<PlannedOperation> operations;
   // What earlier statements of this step planned, seen by the later ones.
   std::map<std::string, State> planned;
   PlanScope scope(data_, &states, &providers_, &context, step.each);
@@ -128,10 +134,10 @@ std::vector<PlannedOperation> StepEvaluator::CompileOperations(
   };
   // No statement after the last operation reads what it plans: its state is not kept.
   const Statement* last = nullptr;
-  for (const Statement& statement : source->statements) {
+  for (const Statement& statement : source.statements) {
     if (!is_check(statement)) last = &statement;
   }
-  for (const Statement& statement : source->statements) {
+  for (const Statement& statement : source.statements) {
     if (is_check(statement)) continue;
     PlannedOperation op;
     op.id.reserve(step.id.size() + 4);

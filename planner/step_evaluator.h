@@ -58,6 +58,12 @@ class StepEvaluator {
                                                   const StateSource& states,
                                                   ProviderContext& context,
                                                   Diagnostics& diagnostics) const;
+  /// The same, given the program's step `source` that `step` is planned from, rather than
+  /// finding it by name (the planner walks the steps themselves).
+  std::vector<PlannedOperation> CompileOperations(const PlannedStep& step, const Step& source,
+                                                  const StateSource& states,
+                                                  ProviderContext& context,
+                                                  Diagnostics& diagnostics) const;
 
  private:
   Value::Map EvaluateAttributes(const std::vector<Attribute>& attributes,
