@@ -1,6 +1,9 @@
 // The real change runner: each call routed to the provider owning the type's namespace.
 #include "executor/change_runner.h"
 
+#include <optional>
+
+#include "executor/journal.h"
 #include "providers/registry.h"
 
 namespace upgrade {
@@ -60,13 +63,38 @@ PrepareResult ProviderChangeRunner::Prepare(const Operation& operation) {
   return provider->Prepare(operation, context);
 }
 
-ApplyResult ProviderChangeRunner::Apply(const Operation& operation, const Value& undo) {
+ApplyResult ProviderChangeRunner::Apply(const Operation& operation, const Value& undo,
+                                        const WriteAhead& write_ahead) {
   ApplyResult result;
   Provider* provider = Find(operation.resource.type, &result.error);
-  if (provider) {
-    ProviderContext context = CallContext();
-    result = provider->Apply(operation, undo, context);
+  if (!provider) return result;
+  ProviderContext context = CallContext();
+  bool written_ahead = false;
+  std::optional<SimulatedCrash> crash;  // tests: carried past the provider, never through it
+  auto write_ahead_once = [&]() -> std::string {
+    if (written_ahead) return "";
+    written_ahead = true;
+    try {
+      return write_ahead ? write_ahead() : "";
+    } catch (const SimulatedCrash& simulated) {
+      crash = simulated;
+      return "simulated crash";
+    }
+  };
+  if (provider->DefersWriteAhead(operation)) {
+    context.write_ahead = write_ahead_once;
+  } else if (std::string error = write_ahead_once(); !error.empty()) {
+    if (crash) throw *crash;
+    result.error = std::move(error);
+    return result;
   }
+  result = provider->Apply(operation, undo, context);
+  // A provider that returned before calling it (nothing to change, or an error first) still
+  // leaves the record durable before the executor records the outcome.
+  if (std::string error = write_ahead_once(); !error.empty() && result.error.empty()) {
+    result.error = std::move(error);
+  }
+  if (crash) throw *crash;
   MarkSensitive(sensitive_, operation.resource.name, &result.state);
   return result;
 }

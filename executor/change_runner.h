@@ -37,7 +37,10 @@ class ChangeRunner {
   virtual ~ChangeRunner() = default;
   virtual ReadResult Read(const ResourceConfig& resource) = 0;
   virtual PrepareResult Prepare(const Operation& operation) = 0;
-  virtual ApplyResult Apply(const Operation& operation, const Value& undo) = 0;
+  /// Calls `write_ahead` (which makes the undo record durable) before anything changes:
+  /// itself before the provider's Apply, or through the provider when it defers it.
+  virtual ApplyResult Apply(const Operation& operation, const Value& undo,
+                            const WriteAhead& write_ahead) = 0;
   virtual ReverseResult Reverse(const ReverseRequest& request) = 0;
   /// Returns an error text, empty on success.
   virtual std::string Release(const ReverseRequest& request) = 0;
@@ -57,7 +60,8 @@ class ProviderChangeRunner : public ChangeRunner {
 
   ReadResult Read(const ResourceConfig& resource) override;
   PrepareResult Prepare(const Operation& operation) override;
-  ApplyResult Apply(const Operation& operation, const Value& undo) override;
+  ApplyResult Apply(const Operation& operation, const Value& undo,
+                    const WriteAhead& write_ahead) override;
   ReverseResult Reverse(const ReverseRequest& request) override;
   std::string Release(const ReverseRequest& request) override;
   SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options) override;

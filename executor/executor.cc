@@ -431,12 +431,18 @@ std::string Executor::RunOperation(const PlannedStep& step, const PlannedOperati
     Record("failed", step.id, op.id, prepared.error);
     return Describe(op) + ": " + prepared.error;
   }
-  // Write-ahead: the undo record is on disk before anything changes.
+  // Write-ahead: the undo record is on disk before anything changes. The runner syncs it
+  // just before Apply, or lets the provider do so once it has staged what changes nothing.
   error = Record("prepared", step.id, op.id, "",
                  {{"undo", prepared.undo}, {"reversible", Value(prepared.reversible)}},
-                 Durability::kSynced);
+                 Durability::kWritten);
   if (!error.empty()) return error;
-  ApplyResult applied = runner_.Apply(op.operation, prepared.undo);
+  std::string write_ahead_error;
+  ApplyResult applied = runner_.Apply(op.operation, prepared.undo, [&] {
+    write_ahead_error = journal_.SyncWritten();
+    return write_ahead_error;
+  });
+  if (!write_ahead_error.empty()) return write_ahead_error;  // nothing changed
   if (!applied.error.empty()) {
     Record("failed", step.id, op.id, applied.error);
     return Describe(op) + ": " + applied.error;

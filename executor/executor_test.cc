@@ -95,6 +95,59 @@ TEST_F(ExecutorTest, SuccessfulRunCallsProvidersInExactOrder) {
   EXPECT_EQ(result.states["b"].attributes["value"], Value("3"));
 }
 
+// The journal's syncs as events among the provider's calls, each with the type of the last
+// record written when it happened.
+void NoteSyncs(MemoryJournal& journal, FakeProvider& fake) {
+  journal.OnSync([&journal, &fake] { fake.Note("Sync after " + journal.records().back().type); });
+}
+
+TEST_F(ExecutorTest, UndoRecordIsSyncedBeforeAProviderChangesAnything) {
+  fake().things["a"] = {{"value", Value("1")}};
+  NoteSyncs(journal_, fake());
+  TestPlan plan;
+  plan.Thing("a");
+  plan.Step("s1").Set("a", {{"value", Value("2")}});
+  RunResult result = Run(plan);
+  EXPECT_EQ(result.status, RunStatus::kSucceeded) << result.error;
+  EXPECT_THAT(AfterStalePlanCheck(fake().calls(), {"Read a"}),
+              ElementsAre("Read a", "Prepare a", "Sync after prepared", "Apply a", "Release a",
+                          "Sync after run_end"));
+}
+
+TEST_F(ExecutorTest, ProviderThatDefersTheWriteAheadStagesWhileTheUndoRecordIsSynced) {
+  fake().things["a"] = {{"value", Value("1")}};
+  fake().DeferWriteAhead();
+  NoteSyncs(journal_, fake());
+  TestPlan plan;
+  plan.Thing("a");
+  plan.Step("s1").Set("a", {{"value", Value("2")}}).Run("hello");
+  RunResult result = Run(plan);
+  EXPECT_EQ(result.status, RunStatus::kSucceeded) << result.error;
+  // Actions are not deferred: their undo record is synced before they run.
+  EXPECT_THAT(AfterStalePlanCheck(fake().calls(), {"Read a"}),
+              ElementsAre("Read a", "Prepare a", "Stage a", "Sync after prepared", "Apply a",
+                          "Prepare hello", "Sync after prepared", "Run hello", "Release a",
+                          "Sync after run_end"));
+  EXPECT_EQ(fake().things["a"]["value"], Value("2"));
+}
+
+TEST_F(ExecutorTest, JournalThatCannotSyncStopsTheStepBeforeAnythingChanges) {
+  fake().things["a"] = {{"value", Value("1")}};
+  fake().DeferWriteAhead();
+  journal_.FailSyncs("cannot write journal /j: Input/output error");
+  TestPlan plan;
+  plan.Thing("a");
+  plan.Step("s1").Set("a", {{"value", Value("2")}});
+  ExecutorOptions options;
+  options.on_failure = OnFailure::kStop;
+  RunResult result = Run(plan, options);
+  EXPECT_EQ(result.status, RunStatus::kStopped);
+  EXPECT_EQ(result.error, "cannot write journal /j: Input/output error");
+  EXPECT_THAT(AfterStalePlanCheck(fake().calls(), {"Read a"}),
+              ElementsAre("Read a", "Prepare a", "Stage a"));
+  EXPECT_EQ(fake().things["a"]["value"], Value("1"));
+}
+
 TEST_F(ExecutorTest, UnchangedResourceIsNeitherPreparedNorApplied) {
   fake().things["a"] = {{"value", Value("1")}};
   TestPlan plan;
@@ -355,9 +408,10 @@ TEST_F(ExecutorTest, NoStepStartsAfterTheWindowCloses) {
   struct ClockRunner : FakeChangeRunner {
     using FakeChangeRunner::FakeChangeRunner;
     std::chrono::system_clock::time_point* now = nullptr;
-    ApplyResult Apply(const Operation& op, const Value& undo) override {
+    ApplyResult Apply(const Operation& op, const Value& undo,
+                      const WriteAhead& write_ahead) override {
       *now += std::chrono::minutes(5);
-      return FakeChangeRunner::Apply(op, undo);
+      return FakeChangeRunner::Apply(op, undo, write_ahead);
     }
   } runner(system_.registry);
   runner.now = &now;

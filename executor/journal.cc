@@ -24,6 +24,11 @@ namespace {
 
 constexpr const char* kFormatName = "upgrade-journal";
 
+// Where the last record the calling thread appended ends, and in which journal: what
+// SyncWritten has to make durable.
+thread_local const FileJournal* last_journal = nullptr;
+thread_local int64_t last_record_end = 0;
+
 // Writes all of `bytes` at `offset`, retrying short writes and EINTR; false on an error (errno).
 bool WriteAt(int fd, const std::string& bytes, int64_t offset) {
   size_t done = 0;
@@ -201,9 +206,20 @@ std::string FileJournal::Write(const JournalRecord& record, Durability durabilit
     return error;
   }
   written_ += static_cast<int64_t>(line.size());
+  last_journal = this;
+  last_record_end = written_;
   if (crash) Crash(appends_);
   if (durability == Durability::kWritten) return "";
   return SyncThrough(lock, written_);
+}
+
+std::string FileJournal::SyncWritten() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (crashed_) throw SimulatedCrash{appends_};
+  if (fd_ < 0) return error_;
+  // Never past the records there are (another journal may have lived at this address).
+  int64_t through = last_journal == this ? std::min(last_record_end, written_) : written_;
+  return SyncThrough(lock, through);
 }
 
 // Group commit: the first appender to need a sync syncs everything written so far; the ones
@@ -236,8 +252,8 @@ std::string FileJournal::SyncThrough(std::unique_lock<std::mutex>& lock, int64_t
   return "";
 }
 
-std::string MemoryJournal::Write(const JournalRecord& written, Durability) {
-  std::lock_guard<std::mutex> guard(mutex_);
+std::string MemoryJournal::Write(const JournalRecord& written, Durability durability) {
+  std::unique_lock<std::mutex> lock(mutex_);
   if (crashed_) throw SimulatedCrash{static_cast<int>(records_.size())};
   bool crash = crash_at_ >= 0 && static_cast<int>(records_.size()) + 1 >= crash_at_;
   if (crash && !crash_writes_) {
@@ -253,7 +269,19 @@ std::string MemoryJournal::Write(const JournalRecord& written, Durability) {
     crashed_ = true;
     throw SimulatedCrash{static_cast<int>(records_.size())};
   }
-  return "";
+  if (durability == Durability::kWritten) return "";
+  lock.unlock();  // the hook may look at the records
+  if (on_sync_) on_sync_();
+  return sync_error_;
+}
+
+std::string MemoryJournal::SyncWritten() {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (crashed_) throw SimulatedCrash{static_cast<int>(records_.size())};
+  }
+  if (on_sync_) on_sync_();  // the hook may look at the records
+  return sync_error_;
 }
 
 std::vector<JournalRecord> MemoryJournal::records() const {

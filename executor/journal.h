@@ -27,6 +27,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,6 +74,10 @@ class Journal {
   std::string Append(const JournalRecord& record, Durability durability = Durability::kSynced) {
     return Write(record, durability);
   }
+  /// Puts every record the calling thread has appended on disk, as a kSynced append would
+  /// (sharing syncs with other threads): how a record appended kWritten is made durable later,
+  /// once the caller has done work that must not wait for the disk.
+  virtual std::string SyncWritten() = 0;
 
  protected:
   virtual std::string Write(const JournalRecord& record, Durability durability) = 0;
@@ -95,6 +100,7 @@ class FileJournal : public Journal {
   const std::string& path() const { return path_; }
   /// How many fdatasync calls were made (each may cover many records).
   int syncs() const;
+  std::string SyncWritten() override;
 
   /// Test hook: at the `n`th append (1-based), write the record if `write_it`, then throw
   /// SimulatedCrash; every later append throws again, writing nothing. With kPowerLoss the
@@ -140,6 +146,11 @@ class MemoryJournal : public Journal {
     crash_writes_ = write_it;
   }
   std::vector<JournalRecord> records() const;
+  /// Called for every sync a file journal would make (a kSynced append, SyncWritten).
+  void OnSync(std::function<void()> on_sync) { on_sync_ = std::move(on_sync); }
+  /// Makes every sync from now on fail with `error`, as a disk that stopped writing would.
+  void FailSyncs(std::string error) { sync_error_ = std::move(error); }
+  std::string SyncWritten() override;
 
  protected:
   std::string Write(const JournalRecord& record, Durability durability) override;
@@ -147,6 +158,8 @@ class MemoryJournal : public Journal {
  private:
   mutable std::mutex mutex_;
   std::vector<JournalRecord> records_;
+  std::function<void()> on_sync_;
+  std::string sync_error_;
   int crash_at_ = -1;
   bool crash_writes_ = true;
   bool crashed_ = false;

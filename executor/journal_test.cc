@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "executor/journal_view.h"
 #include "lang/value_json.h"
@@ -100,6 +101,43 @@ TEST(JournalTest, PowerLossKeepsOnlyWhatWasSynced) {
   ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1].op, "s#0");
+}
+
+TEST(JournalTest, SyncWrittenPutsTheThreadsRecordsOnDiskBeforeAPowerLoss) {
+  TempDir dir;
+  std::string path = dir.Join("journal.jsonl");
+  {
+    FileJournal journal(path);
+    journal.CrashAt(4, true, CrashKind::kPowerLoss);
+    journal.Append(JournalHeader("run1", "p"), Durability::kWritten);
+    journal.Append(Intent("s#0"), Durability::kWritten);
+    EXPECT_EQ(journal.SyncWritten(), "");
+    EXPECT_EQ(journal.syncs(), 1);
+    EXPECT_EQ(journal.SyncWritten(), "");  // nothing new: no second sync
+    EXPECT_EQ(journal.syncs(), 1);
+    journal.Append(Intent("s#1"), Durability::kWritten);
+    EXPECT_THROW(journal.Append(Intent("s#2"), Durability::kWritten), SimulatedCrash);
+    EXPECT_THROW(journal.SyncWritten(), SimulatedCrash);  // the machine is gone
+  }
+  std::vector<JournalRecord> records;
+  std::string error;
+  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].op, "s#0");
+}
+
+TEST(JournalTest, SyncWrittenCoversWhatTheCallingThreadAppended) {
+  TempDir dir;
+  FileJournal journal(dir.Join("journal.jsonl"));
+  journal.Append(JournalHeader("run1", "p"));
+  ASSERT_EQ(journal.syncs(), 1);
+  // Another thread's record, appended later, needs no sync of this thread's own.
+  std::thread([&journal] { journal.Append(Intent("s#0"), Durability::kWritten); }).join();
+  EXPECT_EQ(journal.SyncWritten(), "");
+  EXPECT_EQ(journal.syncs(), 1);
+  journal.Append(Intent("s#1"), Durability::kWritten);
+  EXPECT_EQ(journal.SyncWritten(), "");
+  EXPECT_EQ(journal.syncs(), 2);
 }
 
 TEST(JournalTest, TornLastLineIsIgnored) {

@@ -101,6 +101,9 @@ class BlobStore {
   virtual std::optional<std::string> GetBytes(const std::string& name, std::string* error) const = 0;
 };
 
+/// Makes the operation's undo record durable in the journal; an error text, empty on success.
+using WriteAhead = std::function<std::string()>;
+
 /// What a provider may use while working for one run.
 struct ProviderContext {
   BlobStore* blobs = nullptr;
@@ -112,6 +115,10 @@ struct ProviderContext {
   /// Reports progress of a long operation ("412 of 1000 objects, 3.1 MB"); may be empty.
   std::function<void(const std::string&)> progress;
   const std::atomic<bool>* cancelled = nullptr;  ///< set when the operator interrupts
+  /// Set during `Apply` for a provider whose `DefersWriteAhead` is true: it calls this after
+  /// the work that changes nothing (a staged temp file) and before its first change; when it
+  /// answers an error, the provider changes nothing and returns that error.
+  WriteAhead write_ahead;
 };
 
 /// The answer of `Read`.
@@ -192,6 +199,13 @@ class Provider {
   virtual PrepareResult Prepare(const Operation& operation, ProviderContext& context) = 0;
   virtual ApplyResult Apply(const Operation& operation, const Value& undo,
                             ProviderContext& context) = 0;
+  /// Whether `Apply` of `operation` calls `context.write_ahead` itself, before its first
+  /// change, so that staging work overlaps the journal's sync. Default: no, the undo record is
+  /// durable before `Apply` is called.
+  virtual bool DefersWriteAhead(const Operation& operation) const {
+    (void)operation;
+    return false;
+  }
   virtual ReverseResult Reverse(const ReverseRequest& request, ProviderContext& context) = 0;
 
   /// The run succeeded: let go of what `request.undo` kept aside. Default: nothing to do.

@@ -201,10 +201,15 @@ class FileType : public FsType {
     return result;
   }
 
+  // The new content is staged in the temp sibling while the journal syncs the undo record.
+  bool DefersWriteAhead() const override { return true; }
+
   std::string Apply(const std::string& path, const Change& change,
-                    ProviderContext&) const override {
+                    ProviderContext& context) const override {
+    WriteAheadGate gate(context);
     std::string error;
     if (change.action == ChangeAction::kDelete) {
+      if (error = gate.Pass(); !error.empty()) return error;
       if (unlink(path.c_str()) != 0 && errno != ENOENT) {
         return "cannot delete " + path + ": " + ErrnoText(errno);
       }
@@ -218,6 +223,7 @@ class FileType : public FsType {
     bool same = info.kind == PathKind::kFile && HashFile(path, &have_hash, &error) &&
                 have_hash == want_hash;
     if (same) {
+      if (error = gate.Pass(); !error.empty()) return error;
       if (chmod(path.c_str(), mode) != 0) {
         return "cannot change the mode of " + path + ": " + ErrnoText(errno);
       }
@@ -225,15 +231,22 @@ class FileType : public FsType {
     }
     error.clear();
     const Value& data = change.private_data;
-    if (!MakeParents(path, &error)) return error;
+    if (!MissingAncestors(path).empty()) {
+      if (error = gate.Pass(); !error.empty()) return error;
+      if (!MakeParents(path, &error)) return error;
+    }
+    WriteAhead before_rename = [&gate] { return gate.Pass(); };
     if (data.Get("content").is_string()) {
       // The planned hash is of these very bytes.
-      return WriteAtomic(path, data.Get("content").as_string(), mode, &error) ? "" : error;
+      const std::string& content = data.Get("content").as_string();
+      return WriteAtomic(path, content, mode, &error, before_rename) ? "" : error;
     }
     if (!data.Get("source").is_string()) {
       return "fs.file " + path + ": the plan carries no content for it";
     }
-    if (!CopyAtomic(data.Get("source").as_string(), path, mode, &error)) return error;
+    if (!CopyAtomic(data.Get("source").as_string(), path, mode, &error, before_rename)) {
+      return error;
+    }
     // A source that changed since the plan would make the file differ from what was planned.
     if (!HashFile(path, &have_hash, &error)) return error;
     if (have_hash != want_hash) {

@@ -169,6 +169,48 @@ TEST_F(FsFileTest, RefusesToApplyWhenTheSourceChangedSinceThePlan) {
   EXPECT_EQ(TreeFingerprint(root_.path()), before_);
 }
 
+TEST_F(FsFileTest, NewContentIsStagedBeforeTheWriteAheadAndRenamedInAfter) {
+  ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  Change change = fs_.Plan(resource, {{"content", "port = 81\n"}});
+  Value undo = fs_.Prepare(resource, change);
+  Operation operation{Operation::Kind::kChange, resource, change};
+  ASSERT_TRUE(fs_.provider().DefersWriteAhead(operation));
+  int calls = 0;
+  ProviderContext context = fs_.context();
+  context.write_ahead = [&] {
+    ++calls;
+    EXPECT_EQ(ReadFile(root_.Join(".app.conf.upgrade-tmp")), "port = 81\n");
+    EXPECT_EQ(ReadFile(root_.Join("app.conf")), "port = 80\n");  // not touched yet
+    return std::string();
+  };
+  ApplyResult applied = fs_.provider().Apply(operation, undo, context);
+  EXPECT_EQ(applied.error, "");
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(ReadFile(root_.Join("app.conf")), "port = 81\n");
+  EXPECT_FALSE(std::filesystem::exists(root_.Join(".app.conf.upgrade-tmp")));
+}
+
+TEST_F(FsFileTest, FailedWriteAheadLeavesEverythingAsItWas) {
+  const std::string kJournalError = "cannot write journal /j: Input/output error";
+  ProviderContext context = fs_.context();
+  context.write_ahead = [&] { return kJournalError; };
+  ResourceConfig rewritten = FsFixture::Resource("fs.file", root_.Join("app.conf"));
+  ResourceConfig created = FsFixture::Resource("fs.file", root_.Join("new/dir/f"));
+  ResourceConfig deleted = FsFixture::Resource("fs.file", root_.Join("etc/other"));
+  ResourceConfig chmodded = FsFixture::Resource("fs.file", root_.Join("etc/other"));
+  for (auto [resource, desired] : std::vector<std::pair<ResourceConfig, Value::Map>>{
+           {rewritten, {{"content", "port = 81\n"}}},
+           {created, {{"content", "x"}}},
+           {deleted, {{"absent", true}}},
+           {chmodded, {{"content", "untouched\n"}, {"mode", "0600"}}}}) {
+    Change change = fs_.Plan(resource, desired);
+    Value undo = fs_.Prepare(resource, change);
+    Operation operation{Operation::Kind::kChange, resource, change};
+    EXPECT_EQ(fs_.provider().Apply(operation, undo, context).error, kJournalError);
+    EXPECT_EQ(TreeFingerprint(root_.path()), before_) << desired.begin()->first;
+  }
+}
+
 TEST_F(FsFileTest, ReverseWithoutApplyChangesNothing) {
   ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join("app.conf"));
   Change change = fs_.Plan(resource, {{"content", "x"}});

@@ -127,6 +127,12 @@ ApplyResult FsProvider::Apply(const Operation& operation, const Value&,
   });
 }
 
+bool FsProvider::DefersWriteAhead(const Operation& operation) const {
+  std::string unknown;
+  const fs::FsType* type = TypeOf(operation.resource.type, &unknown);
+  return type != nullptr && type->DefersWriteAhead();
+}
+
 ReverseResult FsProvider::Reverse(const ReverseRequest& request, ProviderContext& context) {
   std::string path = request.undo.GetString("path");
   return Guarded<ReverseResult>("cannot restore " + path, [&] {

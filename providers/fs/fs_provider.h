@@ -25,6 +25,7 @@ class FsProvider : public Provider {
   PrepareResult Prepare(const Operation& operation, ProviderContext& context) override;
   ApplyResult Apply(const Operation& operation, const Value& undo,
                     ProviderContext& context) override;
+  bool DefersWriteAhead(const Operation& operation) const override;
   ReverseResult Reverse(const ReverseRequest& request, ProviderContext& context) override;
   SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options,
                           bool estimate_only, ProviderContext& context) override;

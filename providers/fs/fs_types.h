@@ -35,10 +35,29 @@ class FsType {
   /// Performs `change` on `path`; returns an error text, empty on success.
   virtual std::string Apply(const std::string& path, const Change& change,
                             ProviderContext& context) const = 0;
+  /// Whether Apply passes a WriteAheadGate before its first change (Provider::DefersWriteAhead).
+  virtual bool DefersWriteAhead() const { return false; }
 
  private:
   mutable std::once_flag schema_once_;
   mutable ResourceTypeSchema schema_;
+};
+
+/// Lets an Apply through to its first change once the undo record is durable: calls the
+/// context's `write_ahead` (when there is one) the first time it is passed.
+class WriteAheadGate {
+ public:
+  explicit WriteAheadGate(ProviderContext& context) : context_(context) {}
+  /// Empty when the change may go ahead; the journal's error otherwise.
+  std::string Pass() {
+    if (passed_ || !context_.write_ahead) return "";
+    passed_ = true;
+    return context_.write_ahead();
+  }
+
+ private:
+  ProviderContext& context_;
+  bool passed_ = false;
 };
 
 std::unique_ptr<FsType> MakeFileType();

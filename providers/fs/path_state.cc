@@ -43,7 +43,8 @@ bool WriteAll(int fd, const char* data, size_t size) {
 
 // Writes through a temp sibling that `fill` fills, then renames it over `path`.
 template <typename Fill>
-bool WriteThroughTemp(const std::string& path, mode_t mode, std::string* error, Fill fill) {
+bool WriteThroughTemp(const std::string& path, mode_t mode, std::string* error,
+                      const WriteAhead& before_rename, Fill fill) {
   std::string temp = TempSibling(path);
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Fail(error, "cannot write", path, errno);
@@ -58,6 +59,10 @@ bool WriteThroughTemp(const std::string& path, mode_t mode, std::string* error, 
   if (ok && fchmod(fd, mode) != 0) ok = false, saved = errno;
   if (ok && fsync(fd) != 0) ok = false, saved = errno;
   if (close(fd) != 0 && ok) ok = false, saved = errno;
+  if (ok && before_rename) {
+    *error = before_rename();
+    ok = error->empty();
+  }
   if (ok && rename(temp.c_str(), path.c_str()) != 0) ok = false, saved = errno;
   if (!ok) {
     unlink(temp.c_str());
@@ -329,17 +334,17 @@ std::string TempSibling(const std::string& path, const std::string& suffix) {
 }
 
 bool WriteAtomic(const std::string& path, const std::string& bytes, mode_t mode,
-                 std::string* error) {
+                 std::string* error, const WriteAhead& before_rename) {
   error->clear();
-  return WriteThroughTemp(path, mode, error, [&](int fd) {
+  return WriteThroughTemp(path, mode, error, before_rename, [&](int fd) {
     return WriteAll(fd, bytes.data(), bytes.size());
   });
 }
 
 bool CopyAtomic(const std::string& source, const std::string& path, mode_t mode,
-                std::string* error) {
+                std::string* error, const WriteAhead& before_rename) {
   error->clear();
-  return WriteThroughTemp(path, mode, error, [&](int fd) {
+  return WriteThroughTemp(path, mode, error, before_rename, [&](int fd) {
     int in = open(source.c_str(), O_RDONLY | O_CLOEXEC);
     if (in < 0) return Fail(error, "cannot read", source, errno);
     char buffer[65536];

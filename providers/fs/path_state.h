@@ -46,12 +46,13 @@ bool HashFile(const std::string& path, std::string* hex, std::string* error);
 std::string TempSibling(const std::string& path, const std::string& suffix = "upgrade-tmp");
 
 /// Writes `bytes` to `path` atomically (temp sibling, fsync, rename, fsync of the directory)
-/// with permission bits `mode`.
+/// with permission bits `mode`. `before_rename`, when given, is called once the temp sibling
+/// is on disk; an error text from it stops the write before `path` is touched.
 bool WriteAtomic(const std::string& path, const std::string& bytes, mode_t mode,
-                 std::string* error);
+                 std::string* error, const WriteAhead& before_rename = {});
 /// The same, copying the content of file `source`.
 bool CopyAtomic(const std::string& source, const std::string& path, mode_t mode,
-                std::string* error);
+                std::string* error, const WriteAhead& before_rename = {});
 
 /// Removes whatever is at `path` (a directory with all it holds); absent is fine.
 bool RemovePath(const std::string& path, std::string* error);

@@ -165,6 +165,13 @@ ApplyResult FakeProvider::Apply(const Operation& operation, const Value&,
   std::string verb = is_action ? "Run" : "Apply";
   std::string target =
       is_action ? LabelOf(operation.resource.config) : TargetOf(operation.resource);
+  if (context.write_ahead) {
+    Record("Stage " + target);
+    if (std::string error = context.write_ahead(); !error.empty()) {
+      result.error = error;
+      return result;
+    }
+  }
   Record(verb + " " + target);
   if (context.progress) {
     // Once from the calling thread, once from a thread of the provider's own (as s3.migrate's
@@ -194,6 +201,10 @@ ApplyResult FakeProvider::Apply(const Operation& operation, const Value&,
   }
   result.state = after;
   return result;
+}
+
+bool FakeProvider::DefersWriteAhead(const Operation& operation) const {
+  return defers_write_ahead_ && operation.kind == Operation::Kind::kChange;
 }
 
 ReverseResult FakeProvider::Reverse(const ReverseRequest& request, ProviderContext&) {

@@ -23,7 +23,8 @@ namespace upgrade::testing {
 /// Snapshots of things are supported and restore the thing's attributes.
 ///
 /// Calls are recorded as "Verb target", e.g. "Read a", "Prepare a", "Apply a", "Reverse a",
-/// "Release a", "Run label", "ReverseRun label", "Snapshot a", "Restore a", "Call fake.value".
+/// "Release a", "Run label", "ReverseRun label", "Snapshot a", "Restore a", "Call fake.value"
+/// ("Stage a" before "Apply a" when it defers the write-ahead).
 class FakeProvider : public Provider {
  public:
   std::string Name() const override { return "fake"; }
@@ -33,6 +34,7 @@ class FakeProvider : public Provider {
   PrepareResult Prepare(const Operation& operation, ProviderContext& context) override;
   ApplyResult Apply(const Operation& operation, const Value& undo,
                     ProviderContext& context) override;
+  bool DefersWriteAhead(const Operation& operation) const override;
   ReverseResult Reverse(const ReverseRequest& request, ProviderContext& context) override;
   std::string Release(const ReverseRequest& request, ProviderContext& context) override;
   SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options,
@@ -46,6 +48,11 @@ class FakeProvider : public Provider {
   void FailOn(const std::string& verb, const std::string& target);
   /// Makes every Apply and Run sleep this long (to observe parallelism).
   void SetDelay(std::chrono::milliseconds delay) { delay_ = delay; }
+  /// Makes Apply of things call the write-ahead itself, after recording "Stage target" (as a
+  /// provider staging a temp file would); when it fails, the thing is left as it was.
+  void DeferWriteAhead() { defers_write_ahead_ = true; }
+  /// Adds `call` to calls() (a test's own events, in order with the provider's).
+  void Note(const std::string& call) { Record(call); }
 
   /// The real system, as the test sees it: thing id -> attributes (absent: not present).
   std::map<std::string, Value::Map> things;
@@ -66,6 +73,7 @@ class FakeProvider : public Provider {
   std::vector<std::string> calls_;
   std::set<std::pair<std::string, std::string>> failures_;
   std::chrono::milliseconds delay_{0};
+  bool defers_write_ahead_ = false;
   std::atomic<int> busy_{0};
   std::atomic<int> max_concurrent_{0};
 };
