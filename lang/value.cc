@@ -1,6 +1,7 @@
 // Value accessors and display forms.
 #include "lang/value.h"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -23,9 +24,17 @@ std::string FormatNumber(double n) {
 
 // Appends `s` quoted as a plan shows it; the clean runs between escapes are copied whole.
 void AppendQuoted(const std::string& s, std::string& out) {
+  // The bytes that are escaped, looked up in one load each: a plan shows thousands of strings
+  // (paths, digests), nearly all of whose bytes are copied as they are.
+  static constexpr std::array<bool, 256> kEscaped = [] {
+    std::array<bool, 256> table{};
+    for (unsigned char c : {'"', '\\', '\n', '\t', '\r'}) table[c] = true;
+    return table;
+  }();
   out += '"';
   size_t clean = 0;
   for (size_t i = 0; i < s.size(); ++i) {
+    if (!kEscaped[static_cast<unsigned char>(s[i])]) continue;
     const char* escaped = nullptr;
     switch (s[i]) {
       case '"': escaped = "\\\""; break;
