@@ -1,6 +1,5 @@
 // The functions every plan has, whatever providers are loaded: their schemas for the checker and
 // their implementations for the evaluator. They read nothing but the environment and files.
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +11,7 @@
 
 #include "lang/eval.h"
 #include "lang/schema.h"
+#include "lang/sha256.h"
 
 namespace upgrade {
 namespace {
@@ -53,16 +53,7 @@ std::optional<Value> File(const Args& args, const std::string& base_dir, std::st
 
 std::optional<Value> Sha256(const Args& args, const std::string&, std::string* error) {
   if (!args[0].is_string()) return Failure(error, "sha256 needs a string, got " + Kind(args[0]));
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  const std::string& text = args[0].as_string();
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char byte : digest) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 15];
-  }
-  return Value(hex);
+  return Value(Sha256Hex(args[0].as_string()));
 }
 
 Builtin CaseMap(int (*map)(int)) {

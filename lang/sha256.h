@@ -1,7 +1,7 @@
 // SHA-256 in lower-case hex, the one digest the project uses for content, pins and secrets.
-// Through OpenSSL's plain SHA-256 functions: its EVP interface first loads and indexes every
-// algorithm of its default provider (5M instructions, a twentieth of planning 1,000 files) and
-// allocates a context per digest, while these hash a small value in a few thousand.
+// Through GNU Nettle, linked statically: as fast as OpenSSL's (both use the CPU's SHA
+// instructions), while loading libcrypto into every process cost about 0.7 ms per command,
+// and OpenSSL's EVP interface first loads and indexes every algorithm of its default provider.
 #pragma once
 
 #include <memory>

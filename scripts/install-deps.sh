@@ -11,7 +11,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(
   g++ cmake ninja-build pkg-config ccache git ca-certificates curl python3 procps util-linux
   tao-pegtl-dev libpqxx-dev libyaml-cpp-dev nlohmann-json3-dev libboost-graph-dev libspdlog-dev
-  libgtest-dev libgmock-dev libcli11-dev libcurl4-openssl-dev libssl-dev
+  libgtest-dev libgmock-dev libcli11-dev libcurl4-openssl-dev libssl-dev nettle-dev
   postgresql-15 docker.io docker-registry busybox-static docker-compose awscli
   clang libclang-rt-14-dev
   nodejs
