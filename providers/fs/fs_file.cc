@@ -84,7 +84,7 @@ bool DescribeFile(const std::string& path, long long size, bool secret, Value::M
     return true;
   }
   std::string bytes;
-  if (!ReadBytes(path, &bytes, error)) return false;
+  if (!ReadBytes(path, static_cast<size_t>(size), &bytes, error)) return false;
   DescribeContent(bytes, secret, attributes);
   return true;
 }

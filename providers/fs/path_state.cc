@@ -316,6 +316,30 @@ bool ReadBytes(const std::string& path, std::string* bytes, std::string* error) 
   return ReadInPieces(path, error, [bytes](std::string_view piece) { bytes->append(piece); });
 }
 
+bool ReadBytes(const std::string& path, size_t expected_size, std::string* bytes,
+               std::string* error) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Fail(error, "cannot read", path, errno);
+  // One byte more than expected: getting it means the file grew, and the loop goes on.
+  bytes->resize(expected_size + 1);
+  size_t have = 0;
+  for (;;) {
+    ssize_t count = read(fd, bytes->data() + have, bytes->size() - have);
+    if (count < 0 && errno == EINTR) continue;
+    if (count < 0) {
+      int saved = errno;
+      close(fd);
+      return Fail(error, "cannot read", path, saved);
+    }
+    have += static_cast<size_t>(count);
+    if (count == 0 || have < bytes->size()) break;
+    bytes->resize(2 * bytes->size());
+  }
+  close(fd);
+  bytes->resize(have);
+  return true;
+}
+
 std::string HashBytes(const std::string& bytes) { return Sha256Hex(bytes); }
 
 bool HashFile(const std::string& path, std::string* hex, std::string* error) {
