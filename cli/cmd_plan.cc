@@ -43,6 +43,7 @@ int RunPlan(const PlanFlags& flags) {
   options.parallelism = flags.parallelism;
   options.state_dir = StateDirFor(flags.file, flags.state);
   options.sources = std::move(loaded->sources);
+  options.pin_states = flags.json || !flags.out.empty();
   std::optional<Plan> planned =
       Planner(*providers, options).Run(loaded->program, loaded->inputs, diagnostics);
   PrintDiagnostics(diagnostics, cache, flags.no_color);

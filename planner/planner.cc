@@ -234,8 +234,10 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
                       "cannot read " + instance + ": " + error);
   }
   if (failed()) return std::nullopt;
-  plan.pins.reserve(plan.refreshed.size());
-  for (const auto& [name, state] : plan.refreshed) plan.pins.push_back({name, PinDigest(state)});
+  if (options_.pin_states || !options_.expected_pins.empty()) {
+    plan.pins.reserve(plan.refreshed.size());
+    for (const auto& [name, state] : plan.refreshed) plan.pins.push_back({name, PinDigest(state)});
+  }
   if (!options_.expected_pins.empty()) {
     std::map<std::string, std::string> now;
     for (const Pin& pin : plan.pins) now[pin.resource] = pin.digest;

@@ -41,6 +41,9 @@ struct PlannerOptions {
   std::string plan_path;  ///< the .upg file (recorded in the plan); defaults to program.path
   /// Source texts of the plan and its imports (path -> text), kept in the plan.
   std::map<std::string, std::string> sources;
+  /// Whether the plan gets its pins (a digest of every refreshed state): what a saved plan or
+  /// an apply checks, and what --json shows; a plan only printed as text needs none.
+  bool pin_states = true;
   /// When applying a saved plan: its pins. A refreshed state whose digest differs makes the
   /// plan stale, an error naming the resource, before anything else is evaluated.
   std::vector<Pin> expected_pins;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "planner/ir_builder_test_util.h"
+#include "planner/plan_render.h"
 #include "planner/refresher.h"
 #include "providers/registry.h"
 #include "tests/support/fake_provider.h"
@@ -38,10 +39,11 @@ class PlannerTest : public ::testing::Test {
     registry_.Add(std::move(fake));
   }
 
-  std::optional<Plan> PlanOf(Program program, std::map<std::string, Value> given = {}) {
+  std::optional<Plan> PlanOf(Program program, std::map<std::string, Value> given = {},
+                             PlannerOptions options = {}) {
     diagnostics_ = Diagnostics();
-    return Planner(registry_, PlannerOptions{}).Run(Share(std::move(program)), given,
-                                                   diagnostics_);
+    return Planner(registry_, std::move(options)).Run(Share(std::move(program)), given,
+                                                      diagnostics_);
   }
 
   std::string Errors() const {
@@ -246,6 +248,20 @@ TEST_F(PlannerTest, PinsAreStableAndChangeWithTheState) {
   ASSERT_TRUE(drifted);
   EXPECT_NE(drifted->pins[0].digest, one->pins[0].digest);
   EXPECT_EQ(drifted->pins[1].digest, one->pins[1].digest);
+}
+
+TEST_F(PlannerTest, PlanOnlyShownHasNoPinsButTheSameSteps) {
+  Program program;
+  program.resources.push_back(Thing("a", "a"));
+  program.steps.push_back(MakeStep("s", {}, {Set("a", {A("value", Lit("2"))})}, {"a"}));
+  PlannerOptions shown;
+  shown.pin_states = false;
+  std::optional<Plan> unpinned = PlanOf(program, {}, shown);
+  std::optional<Plan> pinned = PlanOf(program);
+  ASSERT_TRUE(unpinned && pinned) << Errors();
+  EXPECT_TRUE(unpinned->pins.empty());
+  EXPECT_EQ(pinned->pins.size(), 1u);
+  EXPECT_EQ(RenderPlan(*unpinned, {}), RenderPlan(*pinned, {}));
 }
 
 TEST_F(PlannerTest, NothingToChangeMeansNoChangesAndNoRunsOrSnapshots) {
