@@ -69,17 +69,17 @@ ApplyResult ProviderChangeRunner::Apply(const Operation& operation, const Value&
   Provider* provider = Find(operation.resource.type, &result.error);
   if (!provider) return result;
   ProviderContext context = CallContext();
-  bool written_ahead = false;
+  std::optional<std::string> answer;     // of the one write-ahead made
   std::optional<SimulatedCrash> crash;  // tests: carried past the provider, never through it
   auto write_ahead_once = [&]() -> std::string {
-    if (written_ahead) return "";
-    written_ahead = true;
+    if (answer) return *answer;
     try {
-      return write_ahead ? write_ahead() : "";
+      answer = write_ahead ? write_ahead() : "";
     } catch (const SimulatedCrash& simulated) {
       crash = simulated;
-      return "simulated crash";
+      answer = "simulated crash";
     }
+    return *answer;
   };
   if (provider->DefersWriteAhead(operation)) {
     context.write_ahead = write_ahead_once;

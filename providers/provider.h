@@ -117,7 +117,8 @@ struct ProviderContext {
   const std::atomic<bool>* cancelled = nullptr;  ///< set when the operator interrupts
   /// Set during `Apply` for a provider whose `DefersWriteAhead` is true: it calls this after
   /// the work that changes nothing (a staged temp file) and before its first change; when it
-  /// answers an error, the provider changes nothing and returns that error.
+  /// answers an error, the provider changes nothing and returns that error. Only the first
+  /// call syncs; a later one answers as the first did.
   WriteAhead write_ahead;
 };
 

@@ -84,7 +84,7 @@ bool DescribeFile(const std::string& path, long long size, bool secret, Value::M
     return true;
   }
   std::string bytes;
-  if (!ReadBytes(path, static_cast<size_t>(size), &bytes, error)) return false;
+  if (!ReadBytes(path, &bytes, error)) return false;
   DescribeContent(bytes, secret, attributes);
   return true;
 }
@@ -206,10 +206,9 @@ class FileType : public FsType {
 
   std::string Apply(const std::string& path, const Change& change,
                     ProviderContext& context) const override {
-    WriteAheadGate gate(context);
     std::string error;
     if (change.action == ChangeAction::kDelete) {
-      if (error = gate.Pass(); !error.empty()) return error;
+      if (error = PassWriteAhead(context); !error.empty()) return error;
       if (unlink(path.c_str()) != 0 && errno != ENOENT) {
         return "cannot delete " + path + ": " + ErrnoText(errno);
       }
@@ -223,7 +222,7 @@ class FileType : public FsType {
     bool same = info.kind == PathKind::kFile && HashFile(path, &have_hash, &error) &&
                 have_hash == want_hash;
     if (same) {
-      if (error = gate.Pass(); !error.empty()) return error;
+      if (error = PassWriteAhead(context); !error.empty()) return error;
       if (chmod(path.c_str(), mode) != 0) {
         return "cannot change the mode of " + path + ": " + ErrnoText(errno);
       }
@@ -232,10 +231,10 @@ class FileType : public FsType {
     error.clear();
     const Value& data = change.private_data;
     if (!MissingAncestors(path).empty()) {
-      if (error = gate.Pass(); !error.empty()) return error;
+      if (error = PassWriteAhead(context); !error.empty()) return error;
       if (!MakeParents(path, &error)) return error;
     }
-    WriteAhead before_rename = [&gate] { return gate.Pass(); };
+    WriteAhead before_rename = [&context] { return PassWriteAhead(context); };
     if (data.Get("content").is_string()) {
       // The planned hash is of these very bytes.
       const std::string& content = data.Get("content").as_string();

@@ -35,7 +35,7 @@ class FsType {
   /// Performs `change` on `path`; returns an error text, empty on success.
   virtual std::string Apply(const std::string& path, const Change& change,
                             ProviderContext& context) const = 0;
-  /// Whether Apply passes a WriteAheadGate before its first change (Provider::DefersWriteAhead).
+  /// Whether Apply calls PassWriteAhead before its first change (Provider::DefersWriteAhead).
   virtual bool DefersWriteAhead() const { return false; }
 
  private:
@@ -43,22 +43,11 @@ class FsType {
   mutable ResourceTypeSchema schema_;
 };
 
-/// Lets an Apply through to its first change once the undo record is durable: calls the
-/// context's `write_ahead` (when there is one) the first time it is passed.
-class WriteAheadGate {
- public:
-  explicit WriteAheadGate(ProviderContext& context) : context_(context) {}
-  /// Empty when the change may go ahead; the journal's error otherwise.
-  std::string Pass() {
-    if (passed_ || !context_.write_ahead) return "";
-    passed_ = true;
-    return context_.write_ahead();
-  }
-
- private:
-  ProviderContext& context_;
-  bool passed_ = false;
-};
+/// Before an Apply's first change: the context's `write_ahead`, when there is one (without an
+/// executor there is none). Empty when the change may go ahead; the journal's error otherwise.
+inline std::string PassWriteAhead(ProviderContext& context) {
+  return context.write_ahead ? context.write_ahead() : "";
+}
 
 std::unique_ptr<FsType> MakeFileType();
 std::unique_ptr<FsType> MakeDirectoryType();

@@ -167,6 +167,9 @@ ApplyResult FakeProvider::Apply(const Operation& operation, const Value&,
       is_action ? LabelOf(operation.resource.config) : TargetOf(operation.resource);
   if (context.write_ahead) {
     Record("Stage " + target);
+    // Asked twice, going by the second answer, as a provider with two ways to its first change
+    // may: there must be one sync only, and the second answer must be the first's.
+    context.write_ahead();
     if (std::string error = context.write_ahead(); !error.empty()) {
       result.error = error;
       return result;

@@ -48,8 +48,8 @@ class FakeProvider : public Provider {
   void FailOn(const std::string& verb, const std::string& target);
   /// Makes every Apply and Run sleep this long (to observe parallelism).
   void SetDelay(std::chrono::milliseconds delay) { delay_ = delay; }
-  /// Makes Apply of things call the write-ahead itself, after recording "Stage target" (as a
-  /// provider staging a temp file would); when it fails, the thing is left as it was.
+  /// Makes Apply of things call the write-ahead itself (twice), after recording "Stage target"
+  /// (as a provider staging a temp file would); when it fails, the thing is left as it was.
   void DeferWriteAhead() { defers_write_ahead_ = true; }
   /// Adds `call` to calls() (a test's own events, in order with the provider's).
   void Note(const std::string& call) { Record(call); }
