@@ -312,16 +312,13 @@ bool ReadInPieces(const std::string& path, std::string* error, Take take) {
 }  // namespace
 
 bool ReadBytes(const std::string& path, std::string* bytes, std::string* error) {
-  bytes->clear();
-  return ReadInPieces(path, error, [bytes](std::string_view piece) { bytes->append(piece); });
-}
-
-bool ReadBytes(const std::string& path, size_t expected_size, std::string* bytes,
-               std::string* error) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail(error, "cannot read", path, errno);
-  // One byte more than expected: getting it means the file grew, and the loop goes on.
-  bytes->resize(expected_size + 1);
+  // Read into place, one byte more than a regular file's size asked for: a shorter read is its
+  // end, and getting that byte means it grew, and reading goes on.
+  struct stat info {};
+  bool regular = fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  bytes->resize(regular ? static_cast<size_t>(info.st_size) + 1 : 4096);
   size_t have = 0;
   for (;;) {
     ssize_t count = read(fd, bytes->data() + have, bytes->size() - have);
@@ -332,8 +329,8 @@ bool ReadBytes(const std::string& path, size_t expected_size, std::string* bytes
       return Fail(error, "cannot read", path, saved);
     }
     have += static_cast<size_t>(count);
-    if (count == 0 || have < bytes->size()) break;
-    bytes->resize(2 * bytes->size());
+    if (count == 0 || (regular && have < bytes->size())) break;
+    if (have == bytes->size()) bytes->resize(2 * bytes->size());
   }
   close(fd);
   bytes->resize(have);

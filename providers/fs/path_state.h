@@ -34,10 +34,6 @@ int ParseMode(const std::string& text);
 
 /// The whole content of a regular file, or an error.
 bool ReadBytes(const std::string& path, std::string* bytes, std::string* error);
-/// The same for a file `expected_size` long (from a stat just before): one read, into place,
-/// finds a file still that long complete (a shorter read than asked is its end).
-bool ReadBytes(const std::string& path, size_t expected_size, std::string* bytes,
-               std::string* error);
 
 /// Hex SHA-256 of `bytes` (the same as Sha256Hex, cheaper for many small contents).
 std::string HashBytes(const std::string& bytes);
