@@ -30,7 +30,7 @@ thread_local const FileJournal* last_journal = nullptr;
 thread_local int64_t last_record_end = 0;
 
 // Writes all of `bytes` at `offset`, retrying short writes and EINTR; false on an error (errno).
-bool WriteAt(int fd, const std::string& bytes, int64_t offset) {
+bool WriteAt(int fd, std::string_view bytes, int64_t offset) {
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t wrote = pwrite(fd, bytes.data() + done, bytes.size() - done,
@@ -134,11 +134,9 @@ FileJournal::FileJournal(std::string path) : path_(std::move(path)) {
   text.resize(std::min(text.size(), text.find('\0')));
   size_t last_newline = text.rfind('\n');
   written_ = durable_ = last_newline == std::string::npos ? 0 : last_newline + 1;
-  if (written_ < static_cast<int64_t>(text.size())) {
-    std::string zeros(text.size() - written_, '\0');
-    if (pwrite(fd_, zeros.data(), zeros.size(), written_) != static_cast<ssize_t>(zeros.size())) {
-      error_ = "cannot write journal " + path_ + ": " + std::strerror(errno);
-    }
+  if (written_ < static_cast<int64_t>(text.size()) &&
+      !WriteAt(fd_, std::string(text.size() - written_, '\0'), written_)) {
+    error_ = "cannot write journal " + path_ + ": " + std::strerror(errno);
   }
 }
 
@@ -160,10 +158,8 @@ bool FileJournal::EnsureRoomFor(size_t bytes) {
   static const std::string kZeros(64 << 10, '\0');
   while (laid_down_ < target) {
     size_t size = static_cast<size_t>(std::min<int64_t>(kZeros.size(), target - laid_down_));
-    ssize_t wrote = pwrite(fd_, kZeros.data(), size, laid_down_);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) return false;
-    laid_down_ += wrote;
+    if (!WriteAt(fd_, std::string_view(kZeros).substr(0, size), laid_down_)) return false;
+    laid_down_ += static_cast<int64_t>(size);
   }
   return true;
 }
