@@ -110,6 +110,12 @@ ReverseResult ProviderChangeRunner::Reverse(const ReverseRequest& request) {
   return result;
 }
 
+bool ProviderChangeRunner::KeepsAside(const ReverseRequest& request) {
+  std::string error;
+  Provider* provider = Find(request.resource.type, &error);
+  return !provider || provider->KeepsAside(request);  // an unknown type: Release tells why
+}
+
 std::string ProviderChangeRunner::Release(const ReverseRequest& request) {
   std::string error;
   Provider* provider = Find(request.resource.type, &error);

@@ -42,6 +42,8 @@ class ChangeRunner {
   virtual ApplyResult Apply(const Operation& operation, const Value& undo,
                             const WriteAhead& write_ahead) = 0;
   virtual ReverseResult Reverse(const ReverseRequest& request) = 0;
+  /// Whether the provider kept something aside that Release lets go of.
+  virtual bool KeepsAside(const ReverseRequest& request) = 0;
   /// Returns an error text, empty on success.
   virtual std::string Release(const ReverseRequest& request) = 0;
   virtual SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options) = 0;
@@ -63,6 +65,7 @@ class ProviderChangeRunner : public ChangeRunner {
   ApplyResult Apply(const Operation& operation, const Value& undo,
                     const WriteAhead& write_ahead) override;
   ReverseResult Reverse(const ReverseRequest& request) override;
+  bool KeepsAside(const ReverseRequest& request) override;
   std::string Release(const ReverseRequest& request) override;
   SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options) override;
   std::string Restore(const ResourceConfig& resource, const Value& record) override;

@@ -481,6 +481,7 @@ void Executor::ReleaseUndoRecords(RunResult* result) {
     auto config = plan_.resources.find(op.resource.name);
     if (op.kind == "change" && config != plan_.resources.end()) request.resource = config->second;
     request.undo = op.undo;
+    if (!runner_.KeepsAside(request)) continue;
     std::string error = runner_.Release(request);
     if (!error.empty()) {
       result->warnings.push_back("cannot release " + op.op + ": " + error);

@@ -95,6 +95,22 @@ TEST_F(ExecutorTest, SuccessfulRunCallsProvidersInExactOrder) {
   EXPECT_EQ(result.states["b"].attributes["value"], Value("3"));
 }
 
+TEST_F(ExecutorTest, NothingIsReleasedOrJournaledForUndoRecordsThatKeepNothingAside) {
+  fake().KeepNothingAsideFor("a");
+  TestPlan plan;
+  plan.Thing("a").Thing("b");
+  plan.Step("s1").Set("a", {{"value", Value("2")}}).Set("b", {{"value", Value("3")}});
+  RunResult result = Run(plan);
+  EXPECT_EQ(result.status, RunStatus::kSucceeded) << result.error;
+  EXPECT_THAT(fake().calls(), Not(Contains("Release a")));
+  EXPECT_THAT(fake().calls(), Contains("Release b"));
+  std::vector<std::string> released;
+  for (const auto& record : journal_.records()) {
+    if (record.type == "released") released.push_back(record.op);
+  }
+  EXPECT_THAT(released, ElementsAre("s1#1"));
+}
+
 // The journal's syncs as events among the provider's calls, each with the type of the last
 // record written when it happened.
 void NoteSyncs(MemoryJournal& journal, FakeProvider& fake) {

@@ -209,6 +209,12 @@ class Provider {
   }
   virtual ReverseResult Reverse(const ReverseRequest& request, ProviderContext& context) = 0;
 
+  /// Whether `request.undo` kept something aside for `Release` to let go of; when not, the
+  /// executor neither calls Release nor journals a release. Default: no.
+  virtual bool KeepsAside(const ReverseRequest& request) const {
+    (void)request;
+    return false;
+  }
   /// The run succeeded: let go of what `request.undo` kept aside. Default: nothing to do.
   virtual std::string Release(const ReverseRequest& request, ProviderContext& context);
 

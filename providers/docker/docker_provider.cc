@@ -269,10 +269,13 @@ ReverseResult DockerProvider::Reverse(const ReverseRequest& request, ProviderCon
   return result;
 }
 
+// A recreated container keeps its old one aside (stopped and renamed) until the run succeeds.
+bool DockerProvider::KeepsAside(const ReverseRequest& request) const {
+  return request.kind == Operation::Kind::kChange && request.resource.type == "docker.container";
+}
+
 std::string DockerProvider::Release(const ReverseRequest& request, ProviderContext& context) {
-  if (request.kind != Operation::Kind::kChange || request.resource.type != "docker.container") {
-    return "";
-  }
+  if (!KeepsAside(request)) return "";
   std::string error;
   auto api = Open(ConfigValue(request.resource.config, "host"), &error);
   if (!api) return "container " + ResourceName(request.resource) + ": " + error;

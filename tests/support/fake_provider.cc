@@ -246,10 +246,22 @@ ReverseResult FakeProvider::Reverse(const ReverseRequest& request, ProviderConte
   return result;
 }
 
+namespace {
+
+std::string ReleaseTarget(const ReverseRequest& request) {
+  return request.kind == Operation::Kind::kAction ? request.undo.GetString("label")
+                                                  : TargetOf(request.resource);
+}
+
+}  // namespace
+
+bool FakeProvider::KeepsAside(const ReverseRequest& request) const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return keeps_nothing_.count(ReleaseTarget(request)) == 0;
+}
+
 std::string FakeProvider::Release(const ReverseRequest& request, ProviderContext&) {
-  std::string target = request.kind == Operation::Kind::kAction
-                           ? request.undo.GetString("label")
-                           : TargetOf(request.resource);
+  std::string target = ReleaseTarget(request);
   Record("Release " + target);
   return ShouldFail("Release", target) ? InjectedError("Release", target) : "";
 }

@@ -36,6 +36,7 @@ class FakeProvider : public Provider {
                     ProviderContext& context) override;
   bool DefersWriteAhead(const Operation& operation) const override;
   ReverseResult Reverse(const ReverseRequest& request, ProviderContext& context) override;
+  bool KeepsAside(const ReverseRequest& request) const override;
   std::string Release(const ReverseRequest& request, ProviderContext& context) override;
   SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options,
                           bool estimate_only, ProviderContext& context) override;
@@ -51,6 +52,8 @@ class FakeProvider : public Provider {
   /// Makes Apply of things call the write-ahead itself (twice), after recording "Stage target"
   /// (as a provider staging a temp file would); when it fails, the thing is left as it was.
   void DeferWriteAhead() { defers_write_ahead_ = true; }
+  /// Makes the undo records of `target` keep nothing aside: Release is not called for them.
+  void KeepNothingAsideFor(const std::string& target) { keeps_nothing_.insert(target); }
   /// Adds `call` to calls() (a test's own events, in order with the provider's).
   void Note(const std::string& call) { Record(call); }
 
@@ -74,6 +77,7 @@ class FakeProvider : public Provider {
   std::set<std::pair<std::string, std::string>> failures_;
   std::chrono::milliseconds delay_{0};
   bool defers_write_ahead_ = false;
+  std::set<std::string> keeps_nothing_;
   std::atomic<int> busy_{0};
   std::atomic<int> max_concurrent_{0};
 };
