@@ -360,7 +360,8 @@ std::string Executor::RunChecks(const PlannedStep& step, const std::vector<Plann
   return "";
 }
 
-// Evaluates one require (once) or verify (until it holds or `within` has passed).
+// Evaluates one require (once) or verify (until it holds, `within` has passed, or it failed in a
+// way no retry can mend).
 std::string Executor::RunVerify(const PlannedStep& step, const PlannedCheck& check) {
   const auto deadline = Now() + check.within;
   const Duration every = check.every.count() > 0 ? check.every : Duration(1000);
@@ -374,7 +375,7 @@ std::string Executor::RunVerify(const PlannedStep& step, const PlannedCheck& che
                 {"attempt", Value(attempt)}});
     if (!error.empty()) return error;
     if (held) return "";
-    bool retry = check.is_verify && Now() + every <= deadline;
+    bool retry = check.is_verify && !outcome.lasting && Now() + every <= deadline;
     if (!retry) {
       std::string why = !outcome.error.empty() ? outcome.error : outcome.explanation;
       return CheckName(check) + " failed" +

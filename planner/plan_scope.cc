@@ -188,6 +188,7 @@ std::optional<Value> PlanScope::Call(const std::string& name, const std::vector<
   }
   CallResult result = provider->Call(name, args, *context_);
   if (!result.error.empty()) {
+    met_lasting_error_ = met_lasting_error_ || result.lasting;
     *error = result.error;
     return std::nullopt;
   }

@@ -89,6 +89,9 @@ class PlanScope : public EvalScope {
   std::optional<Value> Lookup(const std::string& name) override;
   std::optional<Value> Call(const std::string& name, const std::vector<Value>& args,
                             std::string* error) override;
+  /// Whether a function called through this scope failed with an error that trying again
+  /// cannot mend (CallResult::lasting).
+  bool met_lasting_error() const { return met_lasting_error_; }
   /// `input.NAME` and `each.key`/`each.value` without a copy of the whole root.
   std::optional<Value> LookupMember(const std::string& name, const std::string& member) override;
 
@@ -112,6 +115,7 @@ class PlanScope : public EvalScope {
   std::optional<MapStateSource> owned_states_;
   const StateSource* states_ = nullptr;
   const std::map<std::string, State>* overlay_ = nullptr;
+  bool met_lasting_error_ = false;
   const ProviderRegistry* providers_;
   ProviderContext* context_;
   Value each_;

@@ -54,6 +54,7 @@ CheckOutcome StepEvaluator::EvaluateCheck(const PlannedStep& step, const Planned
   EvalResult result = Evaluate(check.condition, scope);
   if (!result.ok) {
     outcome.error = result.error;
+    outcome.lasting = scope.met_lasting_error();
     return outcome;
   }
   if (result.value.ContainsUnknown()) return outcome;  // held stays unknown

@@ -25,6 +25,7 @@ using AttributeSchemaLookup = std::function<const AttributeSchema*(const std::st
 struct CheckOutcome {
   std::optional<bool> held;  ///< nullopt: depends on values not known yet (plan time only)
   std::string error;         ///< evaluation failed (a function's error, a type error)
+  bool lasting = false;      ///< the error cannot go away by evaluating again (CallResult)
   /// What the operator sees when it did not hold: the expression and the values it saw, e.g.
   /// `postgres.reachable(db) was false` / `  db.url = "postgres://app:***@127.0.0.1/app"`.
   std::string explanation;

@@ -181,6 +181,9 @@ struct SnapshotResult {
 struct CallResult {
   Value value;
   std::string error;
+  /// The error is the same however often the call is made (its provider could not be
+  /// loaded), so a verify fails at once instead of retrying it until its `within`.
+  bool lasting = false;
 };
 
 /// A family of resource types, actions and functions under one namespace ("fs", "docker").

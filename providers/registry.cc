@@ -45,7 +45,7 @@ class UnavailableProvider : public Provider {
     return error_;
   }
   CallResult Call(const std::string&, const std::vector<Value>&, ProviderContext&) override {
-    return {{}, error_};
+    return {{}, error_, /*lasting=*/true};
   }
 
  private:
