@@ -92,9 +92,12 @@ void SchemaRegistry::AddDeferredNamespace(std::string ns,
   deferred_.push_back(std::move(deferred));
 }
 
+std::string_view NamespaceOf(const std::string& qualified_name) {
+  return std::string_view(qualified_name).substr(0, qualified_name.find('.'));
+}
+
 SchemaRegistry::DeferredNamespace* SchemaRegistry::DeferredOf(const std::string& name) const {
-  std::string_view ns(name);
-  ns = ns.substr(0, ns.find('.'));
+  std::string_view ns = NamespaceOf(name);
   for (const auto& deferred : deferred_)
     if (deferred->name == ns) return deferred.get();
   return nullptr;

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace upgrade {
@@ -59,6 +60,10 @@ struct FunctionSchema {
   bool reads_systems = false;  ///< talks to real systems (e.g. http.get): evaluated, never folded
   std::string description;
 };
+
+/// The namespace of a qualified name: "docker" of "docker.container" (all of a name without a
+/// dot). It names the provider that owns the name.
+std::string_view NamespaceOf(const std::string& qualified_name);
 
 /// Every resource type, action and function the checker knows, by name.
 ///

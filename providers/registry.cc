@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "lang/eval.h"
+#include "lang/schema.h"
 
 namespace upgrade {
 namespace {
@@ -52,10 +53,6 @@ class UnavailableProvider : public Provider {
   std::string name_;
   std::string error_;
 };
-
-std::string_view NamespaceOf(const std::string& qualified_name) {
-  return std::string_view(qualified_name).substr(0, qualified_name.find('.'));
-}
 
 }  // namespace
 
