@@ -10,6 +10,7 @@
 #include "providers/exec/process.h"
 #include "providers/fs/fs_types.h"
 #include "providers/fs/path_state.h"
+#include "providers/fs/path_sync.h"
 
 namespace upgrade::fs {
 namespace {
@@ -90,11 +91,12 @@ class DirectoryType : public FsType {
                     ProviderContext&) const override {
     std::string error;
     if (change.action == ChangeAction::kDelete) {
-      RemovePath(path, &error);
+      if (RemovePath(path, &error)) SyncRemoval(path, &error);
       return error;
     }
     mode_t mode = static_cast<mode_t>(ParseMode(change.after.attributes.at("mode").as_string()));
-    if (Inspect(path).kind == PathKind::kAbsent) {
+    bool create = Inspect(path).kind == PathKind::kAbsent;
+    if (create) {
       if (!MakeParents(path, &error)) return error;
       if (mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
         return "cannot create directory " + path + ": " + ErrnoText(errno);
@@ -104,7 +106,8 @@ class DirectoryType : public FsType {
     if (chmod(path.c_str(), mode) != 0) {
       return "cannot change the mode of " + path + ": " + ErrnoText(errno);
     }
-    return "";
+    if (SyncInode(path, &error) && create) SyncEntry(path, &error);
+    return error;
   }
 };
 
@@ -166,7 +169,8 @@ class SymlinkType : public FsType {
       if (unlink(path.c_str()) != 0 && errno != ENOENT) {
         return "cannot delete " + path + ": " + ErrnoText(errno);
       }
-      return "";
+      SyncRemoval(path, &error);
+      return error;
     }
     // A new link beside the old, renamed over it: the path always resolves to one of the two.
     std::string temp = TempSibling(path);
@@ -181,7 +185,8 @@ class SymlinkType : public FsType {
       unlink(temp.c_str());
       return "cannot create symlink " + path + ": " + ErrnoText(saved);
     }
-    return "";
+    SyncEntry(path, &error);
+    return error;
   }
 };
 

@@ -10,6 +10,7 @@
 #include "providers/exec/process.h"
 #include "providers/fs/fs_types.h"
 #include "providers/fs/path_state.h"
+#include "providers/fs/path_sync.h"
 
 namespace upgrade::fs {
 namespace {
@@ -212,7 +213,8 @@ class FileType : public FsType {
       if (unlink(path.c_str()) != 0 && errno != ENOENT) {
         return "cannot delete " + path + ": " + ErrnoText(errno);
       }
-      return "";
+      SyncRemoval(path, &error);
+      return error;
     }
     const Value::Map& after = change.after.attributes;
     mode_t mode = static_cast<mode_t>(ParseMode(after.at("mode").as_string()));
@@ -226,7 +228,8 @@ class FileType : public FsType {
       if (chmod(path.c_str(), mode) != 0) {
         return "cannot change the mode of " + path + ": " + ErrnoText(errno);
       }
-      return "";
+      SyncInode(path, &error);
+      return error;
     }
     error.clear();
     const Value& data = change.private_data;

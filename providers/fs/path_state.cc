@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "lang/sha256.h"
+#include "providers/fs/path_sync.h"
 #include "providers/exec/process.h"
-#include "state/atomic_file.h"
 
 namespace upgrade::fs {
 namespace {
@@ -23,11 +23,6 @@ namespace stdfs = std::filesystem;
 bool Fail(std::string* error, const std::string& what, const std::string& path, int errnum) {
   *error = what + " " + path + ": " + ErrnoText(errnum);
   return false;
-}
-
-std::string ParentOf(const std::string& path) {
-  std::string parent = stdfs::path(path).parent_path().string();
-  return parent.empty() ? "." : parent;
 }
 
 bool WriteAll(int fd, const char* data, size_t size) {
@@ -57,7 +52,7 @@ bool WriteThroughTemp(const std::string& path, mode_t mode, std::string* error,
   bool ok = fill(fd);
   int saved = errno;
   if (ok && fchmod(fd, mode) != 0) ok = false, saved = errno;
-  if (ok && fsync(fd) != 0) ok = false, saved = errno;
+  if (ok && !SyncOpenFile(fd, temp, error)) ok = false;
   if (close(fd) != 0 && ok) ok = false, saved = errno;
   if (ok && before_rename) {
     *error = before_rename();
@@ -69,8 +64,7 @@ bool WriteThroughTemp(const std::string& path, mode_t mode, std::string* error,
     if (error->empty()) Fail(error, "cannot write", path, saved);
     return false;
   }
-  // Shared with parallel steps writing into the same directory (state/atomic_file.h).
-  return SyncDirectory(ParentOf(path), error);
+  return SyncEntry(path, error);
 }
 
 // Copies `source` into the blob store's own file system and adopts it there.
@@ -163,7 +157,7 @@ bool RestoreFile(const Value& record, BlobStore& blobs, std::string* error) {
   times[1].tv_sec = static_cast<time_t>(record.Get("mtime_s").as_number());
   times[1].tv_nsec = static_cast<long>(record.Get("mtime_ns").as_number());
   utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW);
-  return true;
+  return SyncInode(path, error);
 }
 
 bool RestoreSymlink(const Value& record, std::string* error) {
@@ -181,17 +175,20 @@ bool RestoreSymlink(const Value& record, std::string* error) {
     if (now.kind == PathKind::kDirectory && !RemovePath(path, error)) return false;
     if (rename(temp.c_str(), path.c_str()) != 0) return Fail(error, "cannot restore", path, errno);
   }
-  return RestoreOwnerAndMode(path, record, true, error);
+  // A symlink is synced through its directory, which also keeps a rename made above.
+  return RestoreOwnerAndMode(path, record, true, error) && SyncInode(path, error);
 }
 
 bool RestoreDirectory(const Value& record, std::string* error) {
   std::string path = record.GetString("path");
   PathInfo now = Inspect(path);
-  if (now.kind != PathKind::kDirectory) {
+  bool create = now.kind != PathKind::kDirectory;
+  if (create) {
     if (!RemovePath(path, error) || !MakeParents(path, error)) return false;
     if (mkdir(path.c_str(), 0700) != 0) return Fail(error, "cannot create directory", path, errno);
   }
-  return RestoreOwnerAndMode(path, record, false, error);
+  return RestoreOwnerAndMode(path, record, false, error) && SyncInode(path, error) &&
+         (!create || SyncEntry(path, error));
 }
 
 // Extracts the tarball beside the directory, then swaps the two in one rename, so the
@@ -214,6 +211,12 @@ bool RestoreTree(const Value& record, BlobStore& blobs, std::string* error) {
     RemovePath(staging, error);
     return false;
   }
+  // tar writes without syncing: the tree is on disk before it takes the directory's place.
+  if (!SyncTree(staging, error)) {
+    std::string ignored;
+    RemovePath(staging, &ignored);
+    return false;
+  }
   PathInfo now = Inspect(path);
   if (now.kind == PathKind::kDirectory) {
     if (renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) != 0) {
@@ -223,18 +226,24 @@ bool RestoreTree(const Value& record, BlobStore& blobs, std::string* error) {
     if (!RemovePath(path, error)) return false;
     if (rename(staging.c_str(), path.c_str()) != 0) return Fail(error, "cannot restore", path, errno);
   }
-  if (!SyncDirectory(ParentOf(path), error)) return false;
+  if (!SyncEntry(path, error)) return false;
   return RemovePath(staging, error);
 }
 
 bool RestoreAbsent(const Value& record, std::string* error) {
-  if (!RemovePath(record.GetString("path"), error)) return false;
+  std::vector<std::string> removed = {record.GetString("path")};
+  if (!RemovePath(removed.front(), error)) return false;
   const Value& created = record.Get("created_dirs");
   if (created.is_list()) {
     // Only directories the change created, innermost first, and only while empty.
     for (auto it = created.as_list().rbegin(); it != created.as_list().rend(); ++it) {
       rmdir(it->as_string().c_str());
+      removed.push_back(it->as_string());
     }
+  }
+  // Also after a restore that a crash cut short, whose removals may not be on disk yet.
+  for (const std::string& path : removed) {
+    if (!SyncRemoval(path, error)) return false;
   }
   return true;
 }
@@ -406,6 +415,7 @@ bool MakeParents(const std::string& path, std::string* error) {
     if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
       return Fail(error, "cannot create directory", dir, errno);
     }
+    if (!SyncEntry(dir, error)) return false;
   }
   return true;
 }

@@ -59,7 +59,7 @@ bool RemovePath(const std::string& path, std::string* error);
 
 /// Ancestors of `path` that do not exist, outermost first (what `mkdir -p` would create).
 std::vector<std::string> MissingAncestors(const std::string& path);
-/// Creates the parent directories of `path` (mode 0755).
+/// Creates the parent directories of `path` (mode 0755), each synced into its parent.
 bool MakeParents(const std::string& path, std::string* error);
 
 /// Captures everything needed to put `path` back as it is now: kind, mode, owner; a file's
@@ -68,8 +68,8 @@ bool MakeParents(const std::string& path, std::string* error);
 bool CapturePath(const std::string& path, bool archive_directories, BlobStore& blobs,
                  Value* record, std::string* error);
 
-/// Puts `path` back as `record` says. Idempotent: running it twice, or after a change that
-/// stopped half-way, leaves the same result.
+/// Puts `path` back as `record` says, and on disk before it returns. Idempotent: running it
+/// twice, or after a change that stopped half-way, leaves the same result.
 bool RestorePath(const Value& record, BlobStore& blobs, std::string* error);
 
 /// Bytes used by the files under `path` (for snapshot estimates).

@@ -1,0 +1,136 @@
+// What each fs change and restore syncs before it returns (after which the journal tells it
+// done): the entries it created, renamed or removed, and the inodes whose content or mode it
+// changed, so a power loss right after `done` loses none of it.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "providers/fs/fs_test_util.h"
+#include "providers/fs/path_sync.h"
+
+namespace upgrade {
+namespace {
+
+using testing::FsFixture;
+using testing::TempDir;
+using testing::WriteFile;
+using Syncs = std::vector<std::string>;
+
+/// Records the syncs made while it lives, with paths relative to `root`.
+class SyncRecorder {
+ public:
+  explicit SyncRecorder(std::string root) : root_(std::move(root) + "/") {
+    fs::ObserveSyncs([this](const std::string& sync) {
+      std::lock_guard<std::mutex> guard(mutex_);
+      std::string relative = sync;
+      size_t at = relative.find(root_);
+      if (at != std::string::npos) relative.erase(at, root_.size());
+      syncs_.push_back(relative);
+    });
+  }
+  ~SyncRecorder() { fs::ObserveSyncs({}); }
+
+  /// The syncs recorded since the last call.
+  Syncs Take() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return std::exchange(syncs_, {});
+  }
+
+ private:
+  std::string root_;
+  std::mutex mutex_;
+  Syncs syncs_;
+};
+
+class FsSyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteFile(root_.Join("app.conf"), "port = 80\n");
+    std::filesystem::create_directories(root_.Join("data/sub"));
+    WriteFile(root_.Join("data/sub/a.txt"), "alpha\n");
+  }
+
+  /// Plans, prepares and applies `desired` on `resource`, then reverses it; the syncs of
+  /// Apply and of Reverse.
+  std::pair<Syncs, Syncs> ApplyAndReverse(const ResourceConfig& resource,
+                                          const Value::Map& desired) {
+    Change change = fs_.Plan(resource, desired);
+    Value undo = fs_.Prepare(resource, change);
+    recorder_.Take();
+    fs_.Apply(resource, change, undo);
+    Syncs applied = recorder_.Take();
+    fs_.Reverse(resource, undo);
+    return {applied, recorder_.Take()};
+  }
+
+  TempDir root_;
+  FsFixture fs_;
+  SyncRecorder recorder_{root_.path()};
+};
+
+TEST_F(FsSyncTest, ANewFileSyncsEachNewDirectoryItsStagedContentAndItsEntry) {
+  auto [applied, reversed] = ApplyAndReverse(
+      FsFixture::Resource("fs.file", root_.Join("new/deep/f")), {{"content", "x\n"}});
+  EXPECT_EQ(applied, (Syncs{"entry new", "entry new/deep", "file new/deep/.f.upgrade-tmp",
+                            "entry new/deep/f"}));
+  // Removed again with the directories it made: the outermost one's entry covers the rest.
+  EXPECT_EQ(reversed, (Syncs{"entry new"}));
+  EXPECT_FALSE(std::filesystem::exists(root_.Join("new")));
+}
+
+TEST_F(FsSyncTest, ADeletedFileSyncsItsDirectoryAndComesBackSynced) {
+  auto [applied, reversed] = ApplyAndReverse(
+      FsFixture::Resource("fs.file", root_.Join("app.conf")), {{"absent", true}});
+  EXPECT_EQ(applied, (Syncs{"entry app.conf"}));
+  EXPECT_EQ(reversed, (Syncs{"file .app.conf.upgrade-tmp", "entry app.conf", "inode app.conf"}));
+}
+
+TEST_F(FsSyncTest, AModeChangeSyncsTheFileItselfEachWay) {
+  auto [applied, reversed] = ApplyAndReverse(
+      FsFixture::Resource("fs.file", root_.Join("app.conf")), {{"mode", "0600"}});
+  EXPECT_EQ(applied, (Syncs{"inode app.conf"}));
+  EXPECT_EQ(reversed, (Syncs{"inode app.conf"}));
+}
+
+TEST_F(FsSyncTest, ANewDirectorySyncsItsModeAndItsEntry) {
+  auto [applied, reversed] = ApplyAndReverse(
+      FsFixture::Resource("fs.directory", root_.Join("x/y")), {{"mode", "0700"}});
+  EXPECT_EQ(applied, (Syncs{"entry x", "inode x/y", "entry x/y"}));
+  EXPECT_EQ(reversed, (Syncs{"entry x"}));
+}
+
+TEST_F(FsSyncTest, ADeletedTreeComesBackWhollyOnDiskBeforeItTakesItsPlace) {
+  auto [applied, reversed] = ApplyAndReverse(
+      FsFixture::Resource("fs.directory", root_.Join("data")), {{"absent", true}});
+  EXPECT_EQ(applied, (Syncs{"entry data"}));
+  EXPECT_EQ(reversed, (Syncs{"tree .data.upgrade-restore", "entry data"}));
+  EXPECT_EQ(testing::ReadFile(root_.Join("data/sub/a.txt")), "alpha\n");
+}
+
+TEST_F(FsSyncTest, ASymlinkSyncsItsDirectoryEachWay) {
+  auto [applied, reversed] = ApplyAndReverse(
+      FsFixture::Resource("fs.symlink", root_.Join("link")), {{"target", "app.conf"}});
+  EXPECT_EQ(applied, (Syncs{"entry link"}));
+  EXPECT_EQ(reversed, (Syncs{"entry link"}));
+  EXPECT_FALSE(std::filesystem::exists(root_.Join("link")));
+}
+
+TEST_F(FsSyncTest, ASyncThatCannotBeMadeNamesThePath) {
+  std::string error;
+  EXPECT_FALSE(fs::SyncInode(root_.Join("none"), &error));
+  EXPECT_EQ(error, "cannot sync " + root_.Join("none") + ": no such file or directory");
+  error.clear();
+  EXPECT_FALSE(fs::SyncEntry(root_.Join("gone/none"), &error));
+  EXPECT_EQ(error, "cannot open directory " + root_.Join("gone") + ": No such file or directory");
+  // A removal whose directory went too leaves nothing to sync.
+  EXPECT_TRUE(fs::SyncRemoval(root_.Join("gone/none"), &error));
+  EXPECT_EQ(recorder_.Take(), (Syncs{"entry gone/none"}));
+}
+
+}  // namespace
+}  // namespace upgrade

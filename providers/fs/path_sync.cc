@@ -1,0 +1,77 @@
+// The syncs of the fs resource types, each reported to the test observer when there is one.
+#include "providers/fs/path_sync.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "providers/exec/process.h"
+#include "state/atomic_file.h"
+
+namespace upgrade::fs {
+namespace {
+
+std::function<void(const std::string&)>& Observer() {
+  static std::function<void(const std::string&)> observer;
+  return observer;
+}
+
+void Tell(const char* what, const std::string& path) {
+  if (Observer()) Observer()(std::string(what) + " " + path);
+}
+
+bool Fail(std::string* error, const std::string& what, const std::string& path, int errnum) {
+  *error = what + " " + path + ": " + ErrnoText(errnum);
+  return false;
+}
+
+std::string ParentOf(const std::string& path) {
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
+}  // namespace
+
+bool SyncOpenFile(int fd, const std::string& path, std::string* error) {
+  Tell("file", path);
+  return fsync(fd) == 0 || Fail(error, "cannot sync", path, errno);
+}
+
+bool SyncInode(const std::string& path, std::string* error) {
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0 && errno == ELOOP) return SyncEntry(path, error);
+  if (fd < 0) return Fail(error, "cannot sync", path, errno);
+  Tell("inode", path);
+  bool ok = fsync(fd) == 0 || Fail(error, "cannot sync", path, errno);
+  close(fd);
+  return ok;
+}
+
+bool SyncEntry(const std::string& path, std::string* error) {
+  Tell("entry", path);
+  return SyncDirectory(ParentOf(path), error);
+}
+
+bool SyncRemoval(const std::string& path, std::string* error) {
+  struct stat parent {};
+  if (stat(ParentOf(path).c_str(), &parent) != 0 || !S_ISDIR(parent.st_mode)) return true;
+  return SyncEntry(path, error);
+}
+
+bool SyncTree(const std::string& path, std::string* error) {
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Fail(error, "cannot sync", path, errno);
+  Tell("tree", path);
+  bool ok = syncfs(fd) == 0 || Fail(error, "cannot sync", path, errno);
+  close(fd);
+  return ok;
+}
+
+void ObserveSyncs(std::function<void(const std::string& sync)> observer) {
+  Observer() = std::move(observer);
+}
+
+}  // namespace upgrade::fs

@@ -1,0 +1,33 @@
+// Making what an fs resource type did to a path survive a power loss before the change is told
+// done (the journal's `done` or `reverse_done` follows the provider's return): the path's own
+// inode (content, mode, owner, times), the directory entry that names it, or a whole tree.
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace upgrade::fs {
+
+/// Fsyncs the open file `fd`, which is `path` (a staged temp file before its rename).
+bool SyncOpenFile(int fd, const std::string& path, std::string* error);
+
+/// Fsyncs `path` itself: its content, mode, owner and times. A symlink, which cannot be opened,
+/// is synced through its directory.
+bool SyncInode(const std::string& path, std::string* error);
+
+/// Fsyncs the directory holding `path`, so that its creation, rename or removal survives.
+/// Parallel callers on one directory share syncs (state/atomic_file.h's SyncDirectory).
+bool SyncEntry(const std::string& path, std::string* error);
+
+/// The same for a path just removed: when its directory is gone too, nothing is left to sync.
+bool SyncRemoval(const std::string& path, std::string* error);
+
+/// Makes everything under the directory `path` durable at once (syncfs of its file system): a
+/// restored tree of many files costs one pass of writeback, not one journal commit per file.
+bool SyncTree(const std::string& path, std::string* error);
+
+/// Tests: `observer` sees every sync above as "file PATH", "inode PATH", "entry PATH" or
+/// "tree PATH"; an empty one stops it. Set it only while no change runs.
+void ObserveSyncs(std::function<void(const std::string& sync)> observer);
+
+}  // namespace upgrade::fs
