@@ -42,7 +42,10 @@ bool SyncOpenFile(int fd, const std::string& path, std::string* error) {
 
 bool SyncInode(const std::string& path, std::string* error) {
   int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0 && errno == ELOOP) return SyncEntry(path, error);
+  // A symlink cannot be opened; nor, by a user other than root, a directory whose mode denies
+  // its owner reading. On ext4 their directory's fsync commits the journal, which carries the
+  // change to their inode too.
+  if (fd < 0 && (errno == ELOOP || errno == EACCES)) return SyncEntry(path, error);
   if (fd < 0) return Fail(error, "cannot sync", path, errno);
   Tell("inode", path);
   bool ok = fsync(fd) == 0 || Fail(error, "cannot sync", path, errno);

@@ -11,8 +11,8 @@ namespace upgrade::fs {
 /// Fsyncs the open file `fd`, which is `path` (a staged temp file before its rename).
 bool SyncOpenFile(int fd, const std::string& path, std::string* error);
 
-/// Fsyncs `path` itself: its content, mode, owner and times. A symlink, which cannot be opened,
-/// is synced through its directory.
+/// Fsyncs `path` itself: its content, mode, owner and times. A symlink, or a path the caller
+/// may not open, is synced through its directory.
 bool SyncInode(const std::string& path, std::string* error);
 
 /// Fsyncs the directory holding `path`, so that its creation, rename or removal survives.
