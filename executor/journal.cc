@@ -120,9 +120,18 @@ JournalRecord JournalHeader(const std::string& run_id, const std::string& plan_p
 }
 
 FileJournal::FileJournal(std::string path) : path_(std::move(path)) {
-  fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fd_ = open(path_.c_str(), O_RDWR | O_CLOEXEC);
+  bool created = fd_ < 0 && errno == ENOENT;
+  if (created) fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     error_ = "cannot open journal " + path_ + ": " + std::strerror(errno);
+    return;
+  }
+  // A new journal's name is on disk before any record is: syncing the records alone would
+  // not keep the file they are in.
+  size_t slash = path_.rfind('/');
+  if (created && !SyncDirectory(slash == std::string::npos ? "." : path_.substr(0, slash),
+                                &error_)) {
     return;
   }
   // Resume appends to an earlier run's journal, after its last whole record: the zeros laid

@@ -9,6 +9,7 @@
 
 #include "executor/journal_view.h"
 #include "lang/value_json.h"
+#include "tests/support/sync_recorder.h"
 #include "tests/support/test_support.h"
 
 namespace upgrade {
@@ -50,6 +51,20 @@ TEST(JournalTest, AppendsLinesThatReadBackInOrder) {
   EXPECT_EQ(records[1].time.size(), 20u);
   std::string text = ReadFile(path);
   EXPECT_EQ(text.substr(0, text.find('\n')).find("{\"format\":\"upgrade-journal\""), 0u) << text;
+}
+
+TEST(JournalTest, ANewJournalsNameIsSyncedIntoItsDirectoryOnce) {
+  TempDir dir;
+  testing::SyncRecorder syncs(dir.path());
+  std::string path = dir.Join("journal.jsonl");
+  {
+    FileJournal journal(path);
+    ASSERT_EQ(journal.error(), "");
+  }
+  EXPECT_EQ(syncs.Take(), (std::vector<std::string>{"dir ."}));
+  FileJournal reopened(path);  // as resume does: the name is on disk already
+  ASSERT_EQ(reopened.error(), "");
+  EXPECT_EQ(syncs.Take(), (std::vector<std::string>{}));
 }
 
 TEST(JournalTest, LineIsCompactJsonWithSortedKeysAndSecretsDigested) {

@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <vector>
 
 namespace upgrade {
 namespace {
@@ -26,7 +27,20 @@ std::string ErrnoText(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
+std::function<void(const std::string&)>& SyncObserver() {
+  static std::function<void(const std::string&)> observer;
+  return observer;
+}
+
 }  // namespace
+
+void TellSync(const char* kind, const std::string& path) {
+  if (SyncObserver()) SyncObserver()(std::string(kind) + " " + path);
+}
+
+void ObserveSyncs(std::function<void(const std::string& sync)> observer) {
+  SyncObserver() = std::move(observer);
+}
 
 bool WriteAll(int fd, const std::string& bytes) {
   size_t written = 0;
@@ -95,6 +109,7 @@ class DirectorySyncs {
 }  // namespace
 
 bool SyncDirectory(const std::string& dir, std::string* error) {
+  TellSync("dir", dir);
   static DirectorySyncs syncs;
   return syncs.Sync(dir, error);
 }
@@ -110,6 +125,7 @@ bool WriteFileAtomic(const std::string& path, const std::string& bytes, std::str
     *error = ErrnoText("cannot create", temp);
     return false;
   }
+  TellSync("file", temp);
   if (!WriteAll(fd, bytes) || fsync(fd) != 0) {
     *error = ErrnoText("cannot write", temp);
     close(fd);
@@ -141,11 +157,22 @@ std::optional<std::string> ReadWholeFile(const std::string& path, std::string* e
 }
 
 bool MakeDirectories(const std::string& dir, std::string* error) {
+  std::vector<std::filesystem::path> missing;  // innermost first
   std::error_code ec;
+  for (std::filesystem::path path = dir; !path.empty() && path != path.root_path() &&
+                                         !std::filesystem::exists(path, ec);
+       path = path.parent_path()) {
+    missing.push_back(path);
+  }
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     *error = "cannot create directory " + dir + ": " + ec.message();
     return false;
+  }
+  // Outermost first: each new directory's entry is on disk before anything is put in it.
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    std::string parent = it->parent_path().string();
+    if (!SyncDirectory(parent.empty() ? "." : parent, error)) return false;
   }
   return true;
 }

@@ -2,6 +2,7 @@
 // after a crash, never a mix (temp file, fsync, rename, fsync of the directory).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -21,8 +22,18 @@ bool SyncDirectory(const std::string& dir, std::string* error);
 /// The whole content of `path`, or nullopt (with `*error`, empty when the file does not exist).
 std::optional<std::string> ReadWholeFile(const std::string& path, std::string* error);
 
-/// Creates `dir` and its parents; false and `*error` on failure.
+/// Creates `dir` and its parents, each synced into the directory holding it; false and
+/// `*error` on failure.
 bool MakeDirectories(const std::string& dir, std::string* error);
+
+/// Tells the sync observer, when there is one, that `path` is being synced: "KIND PATH", KIND
+/// one of "dir" (SyncDirectory), "file" (an open file, as WriteFileAtomic's temp file), "inode"
+/// (a path's own metadata), "tree" (a whole file system, under `path`).
+void TellSync(const char* kind, const std::string& path);
+
+/// Tests: `observer` sees every sync told above, from any thread; an empty one stops it. Set it
+/// only while nothing syncs.
+void ObserveSyncs(std::function<void(const std::string& sync)> observer);
 
 /// The current time in RFC 3339, UTC, to the second: "2026-11-21T09:15:00Z".
 std::string NowRfc3339();

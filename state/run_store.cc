@@ -21,8 +21,6 @@ std::string RunStore::NewRun(std::string* error) {
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
   std::string id = std::string(stamp) + "-" + RandomHex(2);
   if (!MakeDirectories(RunDir(id), error)) return "";
-  std::string ignored;
-  SyncDirectory(state_dir_ + "/runs", &ignored);
   return id;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "state/atomic_file.h"
+#include "tests/support/sync_recorder.h"
 #include "tests/support/test_support.h"
 
 namespace upgrade {
@@ -176,6 +177,28 @@ TEST(AtomicFileTest, ParallelWritersIntoOneDirectoryAllLand) {
       EXPECT_EQ(ReadFile(path), path);
     }
   }
+}
+
+TEST(AtomicFileTest, WritesSyncTheTempFileThenTheDirectory) {
+  TempDir dir;
+  testing::SyncRecorder syncs(dir.path());
+  std::string error;
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("f"), "one", &error)) << error;
+  std::vector<std::string> seen = syncs.Take();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].rfind("file .f.tmp.", 0), 0u) << seen[0];
+  EXPECT_EQ(seen[1], "dir .");
+}
+
+TEST(AtomicFileTest, NewDirectoriesAreSyncedIntoTheirParentsOutermostFirst) {
+  TempDir dir;
+  testing::SyncRecorder syncs(dir.path());
+  std::string error;
+  ASSERT_TRUE(MakeDirectories(dir.Join("a/b/c"), &error)) << error;
+  EXPECT_TRUE(std::filesystem::is_directory(dir.Join("a/b/c")));
+  EXPECT_EQ(syncs.Take(), (std::vector<std::string>{"dir .", "dir a", "dir a/b"}));
+  ASSERT_TRUE(MakeDirectories(dir.Join("a/b/c"), &error)) << error;  // nothing new: no sync
+  EXPECT_EQ(syncs.Take(), (std::vector<std::string>{}));
 }
 
 TEST(AtomicFileTest, SyncOfAMissingDirectoryIsAnError) {

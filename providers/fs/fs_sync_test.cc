@@ -5,47 +5,22 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <mutex>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "providers/fs/fs_test_util.h"
 #include "providers/fs/path_sync.h"
+#include "tests/support/sync_recorder.h"
 
 namespace upgrade {
 namespace {
 
 using testing::FsFixture;
+using testing::SyncRecorder;
 using testing::TempDir;
 using testing::WriteFile;
 using Syncs = std::vector<std::string>;
-
-/// Records the syncs made while it lives, with paths relative to `root`.
-class SyncRecorder {
- public:
-  explicit SyncRecorder(std::string root) : root_(std::move(root) + "/") {
-    fs::ObserveSyncs([this](const std::string& sync) {
-      std::lock_guard<std::mutex> guard(mutex_);
-      std::string relative = sync;
-      size_t at = relative.find(root_);
-      if (at != std::string::npos) relative.erase(at, root_.size());
-      syncs_.push_back(relative);
-    });
-  }
-  ~SyncRecorder() { fs::ObserveSyncs({}); }
-
-  /// The syncs recorded since the last call.
-  Syncs Take() {
-    std::lock_guard<std::mutex> guard(mutex_);
-    return std::exchange(syncs_, {});
-  }
-
- private:
-  std::string root_;
-  std::mutex mutex_;
-  Syncs syncs_;
-};
 
 class FsSyncTest : public ::testing::Test {
  protected:
@@ -76,18 +51,18 @@ class FsSyncTest : public ::testing::Test {
 TEST_F(FsSyncTest, ANewFileSyncsEachNewDirectoryItsStagedContentAndItsEntry) {
   auto [applied, reversed] = ApplyAndReverse(
       FsFixture::Resource("fs.file", root_.Join("new/deep/f")), {{"content", "x\n"}});
-  EXPECT_EQ(applied, (Syncs{"entry new", "entry new/deep", "file new/deep/.f.upgrade-tmp",
-                            "entry new/deep/f"}));
+  EXPECT_EQ(applied,
+            (Syncs{"dir .", "dir new", "file new/deep/.f.upgrade-tmp", "dir new/deep"}));
   // Removed again with the directories it made: the outermost one's entry covers the rest.
-  EXPECT_EQ(reversed, (Syncs{"entry new"}));
+  EXPECT_EQ(reversed, (Syncs{"dir ."}));
   EXPECT_FALSE(std::filesystem::exists(root_.Join("new")));
 }
 
 TEST_F(FsSyncTest, ADeletedFileSyncsItsDirectoryAndComesBackSynced) {
   auto [applied, reversed] = ApplyAndReverse(
       FsFixture::Resource("fs.file", root_.Join("app.conf")), {{"absent", true}});
-  EXPECT_EQ(applied, (Syncs{"entry app.conf"}));
-  EXPECT_EQ(reversed, (Syncs{"file .app.conf.upgrade-tmp", "entry app.conf", "inode app.conf"}));
+  EXPECT_EQ(applied, (Syncs{"dir ."}));
+  EXPECT_EQ(reversed, (Syncs{"file .app.conf.upgrade-tmp", "dir .", "inode app.conf"}));
 }
 
 TEST_F(FsSyncTest, AModeChangeSyncsTheFileItselfEachWay) {
@@ -100,23 +75,23 @@ TEST_F(FsSyncTest, AModeChangeSyncsTheFileItselfEachWay) {
 TEST_F(FsSyncTest, ANewDirectorySyncsItsModeAndItsEntry) {
   auto [applied, reversed] = ApplyAndReverse(
       FsFixture::Resource("fs.directory", root_.Join("x/y")), {{"mode", "0700"}});
-  EXPECT_EQ(applied, (Syncs{"entry x", "inode x/y", "entry x/y"}));
-  EXPECT_EQ(reversed, (Syncs{"entry x"}));
+  EXPECT_EQ(applied, (Syncs{"dir .", "inode x/y", "dir x"}));
+  EXPECT_EQ(reversed, (Syncs{"dir ."}));
 }
 
 TEST_F(FsSyncTest, ADeletedTreeComesBackWhollyOnDiskBeforeItTakesItsPlace) {
   auto [applied, reversed] = ApplyAndReverse(
       FsFixture::Resource("fs.directory", root_.Join("data")), {{"absent", true}});
-  EXPECT_EQ(applied, (Syncs{"entry data"}));
-  EXPECT_EQ(reversed, (Syncs{"tree .data.upgrade-restore", "entry data"}));
+  EXPECT_EQ(applied, (Syncs{"dir ."}));
+  EXPECT_EQ(reversed, (Syncs{"tree .data.upgrade-restore", "dir ."}));
   EXPECT_EQ(testing::ReadFile(root_.Join("data/sub/a.txt")), "alpha\n");
 }
 
 TEST_F(FsSyncTest, ASymlinkSyncsItsDirectoryEachWay) {
   auto [applied, reversed] = ApplyAndReverse(
       FsFixture::Resource("fs.symlink", root_.Join("link")), {{"target", "app.conf"}});
-  EXPECT_EQ(applied, (Syncs{"entry link"}));
-  EXPECT_EQ(reversed, (Syncs{"entry link"}));
+  EXPECT_EQ(applied, (Syncs{"dir ."}));
+  EXPECT_EQ(reversed, (Syncs{"dir ."}));
   EXPECT_FALSE(std::filesystem::exists(root_.Join("link")));
 }
 
@@ -129,7 +104,7 @@ TEST_F(FsSyncTest, ASyncThatCannotBeMadeNamesThePath) {
   EXPECT_EQ(error, "cannot open directory " + root_.Join("gone") + ": No such file or directory");
   // A removal whose directory went too leaves nothing to sync.
   EXPECT_TRUE(fs::SyncRemoval(root_.Join("gone/none"), &error));
-  EXPECT_EQ(recorder_.Take(), (Syncs{"entry gone/none"}));
+  EXPECT_EQ(recorder_.Take(), (Syncs{"dir gone"}));
 }
 
 }  // namespace

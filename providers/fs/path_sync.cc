@@ -1,4 +1,4 @@
-// The syncs of the fs resource types, each reported to the test observer when there is one.
+// The syncs of the fs resource types, each told to the sync observer (tests).
 #include "providers/fs/path_sync.h"
 
 #include <fcntl.h>
@@ -14,15 +14,6 @@
 namespace upgrade::fs {
 namespace {
 
-std::function<void(const std::string&)>& Observer() {
-  static std::function<void(const std::string&)> observer;
-  return observer;
-}
-
-void Tell(const char* what, const std::string& path) {
-  if (Observer()) Observer()(std::string(what) + " " + path);
-}
-
 bool Fail(std::string* error, const std::string& what, const std::string& path, int errnum) {
   *error = what + " " + path + ": " + ErrnoText(errnum);
   return false;
@@ -36,7 +27,7 @@ std::string ParentOf(const std::string& path) {
 }  // namespace
 
 bool SyncOpenFile(int fd, const std::string& path, std::string* error) {
-  Tell("file", path);
+  TellSync("file", path);
   return fsync(fd) == 0 || Fail(error, "cannot sync", path, errno);
 }
 
@@ -47,14 +38,13 @@ bool SyncInode(const std::string& path, std::string* error) {
   // change to their inode too.
   if (fd < 0 && (errno == ELOOP || errno == EACCES)) return SyncEntry(path, error);
   if (fd < 0) return Fail(error, "cannot sync", path, errno);
-  Tell("inode", path);
+  TellSync("inode", path);
   bool ok = fsync(fd) == 0 || Fail(error, "cannot sync", path, errno);
   close(fd);
   return ok;
 }
 
 bool SyncEntry(const std::string& path, std::string* error) {
-  Tell("entry", path);
   return SyncDirectory(ParentOf(path), error);
 }
 
@@ -67,14 +57,10 @@ bool SyncRemoval(const std::string& path, std::string* error) {
 bool SyncTree(const std::string& path, std::string* error) {
   int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Fail(error, "cannot sync", path, errno);
-  Tell("tree", path);
+  TellSync("tree", path);
   bool ok = syncfs(fd) == 0 || Fail(error, "cannot sync", path, errno);
   close(fd);
   return ok;
-}
-
-void ObserveSyncs(std::function<void(const std::string& sync)> observer) {
-  Observer() = std::move(observer);
 }
 
 }  // namespace upgrade::fs

@@ -1,9 +1,9 @@
 // Making what an fs resource type did to a path survive a power loss before the change is told
 // done (the journal's `done` or `reverse_done` follows the provider's return): the path's own
-// inode (content, mode, owner, times), the directory entry that names it, or a whole tree.
+// inode (content, mode, owner, times), the directory entry that names it, or a whole tree. Each
+// sync is told to state/atomic_file.h's sync observer (tests).
 #pragma once
 
-#include <functional>
 #include <string>
 
 namespace upgrade::fs {
@@ -25,9 +25,5 @@ bool SyncRemoval(const std::string& path, std::string* error);
 /// Makes everything under the directory `path` durable at once (syncfs of its file system): a
 /// restored tree of many files costs one pass of writeback, not one journal commit per file.
 bool SyncTree(const std::string& path, std::string* error);
-
-/// Tests: `observer` sees every sync above as "file PATH", "inode PATH", "entry PATH" or
-/// "tree PATH"; an empty one stops it. Set it only while no change runs.
-void ObserveSyncs(std::function<void(const std::string& sync)> observer);
 
 }  // namespace upgrade::fs
