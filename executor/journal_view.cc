@@ -66,8 +66,11 @@ void ApplyOpRecord(JournalView& view, const JournalRecord& record, size_t positi
   } else if (record.type == "failed") {
     op.failed = true;
     op.error = record.text;
+  } else if (record.type == "reverse_intent") {
+    op.reversing = true;
   } else if (record.type == "reverse_done") {
     op.reversed = true;
+    op.reversing = false;
     op.done = op.failed = false;
     op.state = record.Get("state");
     if (op.kind == "change") view.last_states[op.resource.name] = op.state;

@@ -27,6 +27,7 @@ struct OpStatus {
   bool done = false;
   bool failed = false;
   bool reversed = false;  ///< put back by a rollback (or by resume before a retry)
+  bool reversing = false; ///< a rollback began to put it back and did not record the end
   bool restored = false;  ///< snapshot ops: restored by a rollback
   bool released = false;  ///< its undo record was released after the run succeeded
   std::string error;

@@ -76,6 +76,11 @@ RollbackPlan PlanRollback(const JournalView& view,
 
 std::string FindDrift(const JournalView& view, ChangeRunner& runner, RollbackPlan* plan) {
   std::map<std::string, bool> checked;
+  // A rollback that stopped while reversing a resource may have put it back, wholly or partly,
+  // without recording so: what it finds is the rollback's own doing, as for a change cut short.
+  for (const auto& op : view.ops) {
+    if (op.reversing && op.kind == "change") checked[op.resource.name] = true;
+  }
   for (const auto& item : plan->items) {
     const OpStatus& op = item.op;
     if (op.kind != "change" || checked[op.resource.name]) continue;
@@ -104,7 +109,8 @@ std::string RenderRollbackPlan(const RollbackPlan& plan, bool color) {
              ")\n";
     } else {
       out += std::string("  ") + yellow + "< reverse" + reset + " " + Label(item.op) +
-             (item.op.InDoubt() || item.op.failed ? " (was cut short)" : "") + "\n";
+             (item.op.InDoubt() || item.op.failed ? " (was cut short)" : "") +
+             (item.op.reversing ? " (a rollback began to reverse it)" : "") + "\n";
     }
   }
   for (const auto& label : plan.irreversible) {
