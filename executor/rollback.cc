@@ -76,10 +76,12 @@ RollbackPlan PlanRollback(const JournalView& view,
 
 std::string FindDrift(const JournalView& view, ChangeRunner& runner, RollbackPlan* plan) {
   std::map<std::string, bool> checked;
-  // A rollback that stopped while reversing a resource may have put it back, wholly or partly,
-  // without recording so: what it finds is the rollback's own doing, as for a change cut short.
+  // A resource whose latest change has no recorded end (cut short or failed in the run, or in
+  // a rollback that stopped while reversing it) may be in any state that change left: what is
+  // found there is the run's own doing, not a change made since.
   for (const auto& op : view.ops) {
-    if (op.reversing && op.kind == "change") checked[op.resource.name] = true;
+    bool unsettled = op.reversing || (op.prepared && !op.done && !op.reversed);
+    if (op.kind == "change" && unsettled) checked[op.resource.name] = true;
   }
   for (const auto& item : plan->items) {
     const OpStatus& op = item.op;

@@ -42,8 +42,9 @@ RollbackPlan PlanRollback(const JournalView& view,
                           const std::map<std::string, ResourceConfig>& configs);
 
 /// Reads every resource the rollback reverses and lists, in `plan->drifted`, those whose state
-/// differs from the last one the journal recorded; not those an earlier rollback began to
-/// reverse and stopped. Returns an error text on a failed Read.
+/// differs from the last one the journal recorded; not those whose latest change has no
+/// recorded end (cut short, failed, or being reversed when a rollback stopped). Returns an
+/// error text on a failed Read.
 std::string FindDrift(const JournalView& view, ChangeRunner& runner, RollbackPlan* plan);
 
 /// The rollback plan as the operator sees it.
