@@ -3,6 +3,18 @@
 
 namespace upgrade {
 
+ReadResult Provider::Read(const ResourceConfig& resource, ProviderContext&) {
+  ReadResult result;
+  result.error = "the " + Name() + " provider has no resource type " + resource.type;
+  return result;
+}
+
+DiffResult Provider::Diff(const DiffRequest& request) const {
+  DiffResult result;
+  result.error = "the " + Name() + " provider has no resource type " + request.resource.type;
+  return result;
+}
+
 std::string Provider::Release(const ReverseRequest&, ProviderContext&) { return ""; }
 
 SnapshotResult Provider::Snapshot(const ResourceConfig& resource, const Value::Map&, bool,

@@ -198,8 +198,10 @@ class Provider {
   /// Adds its resource types, actions and functions to `registry`.
   virtual void Describe(SchemaRegistry& registry) const = 0;
 
-  virtual ReadResult Read(const ResourceConfig& resource, ProviderContext& context) = 0;
-  virtual DiffResult Diff(const DiffRequest& request) const = 0;
+  /// Default (a provider of actions or functions only): it has no resource type to read.
+  virtual ReadResult Read(const ResourceConfig& resource, ProviderContext& context);
+  /// Default: as Read's, it has no resource type to diff.
+  virtual DiffResult Diff(const DiffRequest& request) const;
   virtual PrepareResult Prepare(const Operation& operation, ProviderContext& context) = 0;
   virtual ApplyResult Apply(const Operation& operation, const Value& undo,
                             ProviderContext& context) = 0;

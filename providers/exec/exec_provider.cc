@@ -170,18 +170,6 @@ void ExecProvider::Describe(SchemaRegistry& registry) const {
   registry.AddAction(std::move(schema));
 }
 
-ReadResult ExecProvider::Read(const ResourceConfig& resource, ProviderContext&) {
-  ReadResult result;
-  result.error = "the exec provider has no resource type " + resource.type;
-  return result;
-}
-
-DiffResult ExecProvider::Diff(const DiffRequest& request) const {
-  DiffResult result;
-  result.error = "the exec provider has no resource type " + request.resource.type;
-  return result;
-}
-
 PrepareResult ExecProvider::Prepare(const Operation& operation, ProviderContext& context) {
   PrepareResult result;
   const Value::Map& config = operation.resource.config;

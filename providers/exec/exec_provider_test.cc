@@ -193,5 +193,14 @@ TEST_F(ExecProviderTest, DescribesItsActionSchema) {
   EXPECT_EQ(registry.ResourceNames().size(), 0u);
 }
 
+TEST_F(ExecProviderTest, HasNoResourceTypeToReadOrDiff) {
+  ResourceConfig resource{"exec.file", "f", {}};
+  EXPECT_EQ(provider_.Read(resource, context_).error,
+            "the exec provider has no resource type exec.file");
+  DiffRequest request;
+  request.resource = resource;
+  EXPECT_EQ(provider_.Diff(request).error, "the exec provider has no resource type exec.file");
+}
+
 }  // namespace
 }  // namespace upgrade

@@ -110,18 +110,6 @@ void HttpProvider::Describe(SchemaRegistry& registry) const {
   registry.AddFunction(std::move(get));
 }
 
-ReadResult HttpProvider::Read(const ResourceConfig& resource, ProviderContext&) {
-  ReadResult result;
-  result.error = "the http provider has no resource type " + resource.type;
-  return result;
-}
-
-DiffResult HttpProvider::Diff(const DiffRequest& request) const {
-  DiffResult result;
-  result.error = "the http provider has no resource type " + request.resource.type;
-  return result;
-}
-
 PrepareResult HttpProvider::Prepare(const Operation& operation, ProviderContext&) {
   PrepareResult result;
   result.error = "the http provider has nothing to change (" + operation.resource.type + ")";

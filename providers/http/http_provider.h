@@ -14,8 +14,6 @@ class HttpProvider : public Provider {
  public:
   std::string Name() const override { return "http"; }
   void Describe(SchemaRegistry& registry) const override;
-  ReadResult Read(const ResourceConfig& resource, ProviderContext& context) override;
-  DiffResult Diff(const DiffRequest& request) const override;
   PrepareResult Prepare(const Operation& operation, ProviderContext& context) override;
   ApplyResult Apply(const Operation& operation, const Value& undo,
                     ProviderContext& context) override;
