@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "lang/sha256.h"
-#include "providers/fs/path_sync.h"
 #include "providers/exec/process.h"
+#include "providers/fs/path_sync.h"
 
 namespace upgrade::fs {
 namespace {
