@@ -35,9 +35,9 @@ int Fail(const std::string& error) {
   return 1;
 }
 
-std::string Joined(const std::vector<std::string>& items) {
+std::string Joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
   std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
   return out;
 }
 
@@ -93,10 +93,15 @@ int RunRollback(const RollbackFlags& flags) {
   RollbackPlan plan = PlanRollback(view, {});
   error = FindDrift(view, runner, &plan);
   if (!error.empty()) return Fail(error);
+  CheckReversals(runner, &plan);
   std::cout << RenderRollbackPlan(plan, color);
   if (!plan.irreversible.empty() && !flags.force) {
     return Fail("cannot roll back run " + run_id + ": irreversible and no snapshot covers it: " +
                 Joined(plan.irreversible) + " (--force leaves them in place)");
+  }
+  if (!plan.unreversible.empty() && !flags.force) {
+    return Fail("cannot roll back run " + run_id + ": " + Joined(plan.unreversible, "; ") +
+                " (--force leaves them in place)");
   }
   if (!plan.drifted.empty() && !flags.force) {
     return Fail("cannot roll back run " + run_id + ": " + Joined(plan.drifted) +

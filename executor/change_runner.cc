@@ -110,6 +110,14 @@ ReverseResult ProviderChangeRunner::Reverse(const ReverseRequest& request) {
   return result;
 }
 
+std::string ProviderChangeRunner::CheckReverse(const ReverseRequest& request) {
+  std::string error;
+  Provider* provider = Find(request.resource.type, &error);
+  if (!provider) return "";  // Reverse tells why
+  ProviderContext context = CallContext();
+  return provider->CheckReverse(request, context);
+}
+
 bool ProviderChangeRunner::KeepsAside(const ReverseRequest& request) {
   std::string error;
   Provider* provider = Find(request.resource.type, &error);

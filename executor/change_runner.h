@@ -42,6 +42,8 @@ class ChangeRunner {
   virtual ApplyResult Apply(const Operation& operation, const Value& undo,
                             const WriteAhead& write_ahead) = 0;
   virtual ReverseResult Reverse(const ReverseRequest& request) = 0;
+  /// Why Reverse of `request` cannot succeed now (the provider's CheckReverse), or empty.
+  virtual std::string CheckReverse(const ReverseRequest& request) = 0;
   /// Whether the provider kept something aside that Release lets go of.
   virtual bool KeepsAside(const ReverseRequest& request) = 0;
   /// Returns an error text, empty on success.
@@ -65,6 +67,7 @@ class ProviderChangeRunner : public ChangeRunner {
   ApplyResult Apply(const Operation& operation, const Value& undo,
                     const WriteAhead& write_ahead) override;
   ReverseResult Reverse(const ReverseRequest& request) override;
+  std::string CheckReverse(const ReverseRequest& request) override;
   bool KeepsAside(const ReverseRequest& request) override;
   std::string Release(const ReverseRequest& request) override;
   SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options) override;

@@ -32,6 +32,14 @@ std::string Append(Journal& journal, const std::string& type, const OpStatus* op
   return journal.Append(std::move(record));
 }
 
+ReverseRequest ReverseRequestOf(const OpStatus& op) {
+  ReverseRequest request;
+  request.kind = op.kind == "action" ? Operation::Kind::kAction : Operation::Kind::kChange;
+  request.resource = op.resource;
+  request.undo = op.undo;
+  return request;
+}
+
 }  // namespace
 
 RollbackPlan PlanRollback(const JournalView& view,
@@ -98,6 +106,17 @@ std::string FindDrift(const JournalView& view, ChangeRunner& runner, RollbackPla
   return "";
 }
 
+void CheckReversals(ChangeRunner& runner, RollbackPlan* plan) {
+  for (auto& item : plan->items) {
+    if (item.kind != RollbackItem::Kind::kReverse) continue;
+    StepProgressScope progress_scope(item.op.step);
+    item.cannot_reverse = runner.CheckReverse(ReverseRequestOf(item.op));
+    if (!item.cannot_reverse.empty()) {
+      plan->unreversible.push_back(Label(item.op) + ": " + item.cannot_reverse);
+    }
+  }
+}
+
 std::string RenderRollbackPlan(const RollbackPlan& plan, bool color) {
   const char* yellow = color ? "\x1b[33m" : "";
   const char* red = color ? "\x1b[31m" : "";
@@ -119,6 +138,9 @@ std::string RenderRollbackPlan(const RollbackPlan& plan, bool color) {
     out += std::string("  ") + red + "! irreversible" + reset + " " + label +
            ": no snapshot covers it\n";
   }
+  for (const auto& reason : plan.unreversible) {
+    out += std::string("  ") + red + "! cannot reverse" + reset + " " + reason + "\n";
+  }
   for (const auto& label : plan.uncertain) {
     out += std::string("  ") + red + "? unknown" + reset + " " + label +
            ": irreversible and cut short; check it by hand\n";
@@ -131,6 +153,9 @@ std::string RenderRollbackPlan(const RollbackPlan& plan, bool color) {
   if (!plan.irreversible.empty()) {
     out += ", " + std::to_string(plan.irreversible.size()) + " irreversible";
   }
+  if (!plan.unreversible.empty()) {
+    out += ", " + std::to_string(plan.unreversible.size()) + " that cannot be reversed now";
+  }
   return out + ".\n";
 }
 
@@ -142,6 +167,13 @@ RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, 
                     "covers it: " + plan.irreversible.front();
     for (size_t i = 1; i < plan.irreversible.size(); ++i) {
       outcome.error += "; " + plan.irreversible[i];
+    }
+    return outcome;
+  }
+  if (!plan.unreversible.empty() && !force) {
+    outcome.error = "cannot roll back run " + plan.run_id + ": " + plan.unreversible.front();
+    for (size_t i = 1; i < plan.unreversible.size(); ++i) {
+      outcome.error += "; " + plan.unreversible[i];
     }
     return outcome;
   }
@@ -165,12 +197,10 @@ RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, 
       if (observer) observer->Note("restored snapshot of " + op.resource.name);
       continue;
     }
+    if (!item.cannot_reverse.empty()) continue;  // forced: left in place
     error = Append(journal, "reverse_intent", &op);
     if (!error.empty()) break;
-    ReverseRequest request;
-    request.kind = op.kind == "action" ? Operation::Kind::kAction : Operation::Kind::kChange;
-    request.resource = op.resource;
-    request.undo = op.undo;
+    ReverseRequest request = ReverseRequestOf(op);
     ReverseResult result = runner.Reverse(request);
     if (!result.error.empty()) {
       Append(journal, "reverse_failed", &op, result.error);

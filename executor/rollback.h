@@ -24,6 +24,7 @@ struct RollbackItem {
   };
   Kind kind = Kind::kReverse;
   OpStatus op;
+  std::string cannot_reverse;  ///< why its Reverse cannot succeed now (CheckReversals)
 };
 
 /// What a rollback will do, shown before it starts.
@@ -33,6 +34,7 @@ struct RollbackPlan {
   std::vector<std::string> irreversible;  ///< applied, irreversible and not covered: refused
   std::vector<std::string> uncertain;     ///< irreversible, failed or cut short: may have run
   std::vector<std::string> drifted;       ///< changed since the run touched them: refused
+  std::vector<std::string> unreversible;  ///< "LABEL: why": what Reverse needs is gone: refused
 };
 
 /// Plans the rollback of the run in `view`. `configs` (resource name -> config) replaces the
@@ -47,6 +49,12 @@ RollbackPlan PlanRollback(const JournalView& view,
 /// error text on a failed Read.
 std::string FindDrift(const JournalView& view, ChangeRunner& runner, RollbackPlan* plan);
 
+/// Asks the provider of each operation to reverse whether its Reverse can succeed now (what
+/// it needs may have been let go of after the run succeeded, or removed by hand), so that a
+/// rollback that could not finish does not start: lists those that cannot in
+/// `plan->unreversible` and marks their items.
+void CheckReversals(ChangeRunner& runner, RollbackPlan* plan);
+
 /// The rollback plan as the operator sees it.
 std::string RenderRollbackPlan(const RollbackPlan& plan, bool color);
 
@@ -57,7 +65,8 @@ struct RollbackOutcome {
   std::map<std::string, State> states;  ///< resources put back, as Reverse reported them
 };
 
-/// Runs `plan` (refusing it if it has irreversible items, unless `force`), journaling
+/// Runs `plan` (refusing it if it has irreversible or unreversible items, unless `force`,
+/// which leaves those in place), journaling
 /// rollback_begin, reverse_intent / reverse_done / reverse_failed, restore_intent /
 /// restore_done and rollback_end into `journal`. Stops at the first failure.
 RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,

@@ -74,6 +74,43 @@ TEST_F(RollbackTest, ResourceChangedSinceTheRunIsNamed) {
               HasSubstr("  ~ changed fake.thing b changed since the run touched it\n"));
 }
 
+TEST_F(RollbackTest, AReversalThatCannotSucceedNowIsRefusedBeforeAnythingIsReversed) {
+  system_.fake->things["a"] = {{"value", Value("a0")}};
+  TestPlan builder;
+  builder.Thing("a").Thing("b");
+  builder.Step("s1").Set("a", {{"value", Value("a1")}});
+  builder.Step("s2", {"s1"}).Set("b", {{"value", Value("b1")}});
+  ApplyPlan(builder);
+  system_.fake->FailOn("CheckReverse", "a");  // what its Reverse needs is gone
+  RollbackPlan plan = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
+  CheckReversals(runner_, &plan);
+  EXPECT_THAT(plan.unreversible,
+              ElementsAre("step s1: update fake.thing a: fake: injected failure of "
+                          "CheckReverse a"));
+  EXPECT_EQ(RenderRollbackPlan(plan, false),
+            "Rollback of run run1:\n"
+            "  < reverse step s2: create fake.thing b\n"
+            "  < reverse step s1: update fake.thing a\n"
+            "  ! cannot reverse step s1: update fake.thing a: fake: injected failure of "
+            "CheckReverse a\n"
+            "Rollback: 2 to reverse, 1 that cannot be reversed now.\n");
+  size_t before = system_.fake->calls().size();
+  RollbackOutcome refused = ExecuteRollback(plan, runner_, journal_, nullptr, false);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.error, "cannot roll back run run1: step s1: update fake.thing a: fake: "
+                           "injected failure of CheckReverse a");
+  EXPECT_EQ(system_.fake->calls().size(), before);  // b was not reversed either
+  EXPECT_EQ(system_.fake->things["b"]["value"], Value("b1"));
+  // --force reverses the rest and leaves a as the run left it.
+  RollbackOutcome forced = ExecuteRollback(plan, runner_, journal_, nullptr, true);
+  ASSERT_TRUE(forced.ok) << forced.error;
+  std::vector<std::string> calls = system_.fake->calls();
+  EXPECT_THAT(std::vector<std::string>(calls.begin() + before, calls.end()),
+              ElementsAre("Reverse b"));
+  EXPECT_EQ(system_.fake->things.count("b"), 0u);
+  EXPECT_EQ(system_.fake->things["a"]["value"], Value("a1"));
+}
+
 TEST_F(RollbackTest, SecretsCompareByDigestSoAnUnchangedSecretIsNoDrift) {
   TestPlan builder;
   builder.Thing("a");

@@ -15,6 +15,8 @@ DiffResult Provider::Diff(const DiffRequest& request) const {
   return result;
 }
 
+std::string Provider::CheckReverse(const ReverseRequest&, ProviderContext&) { return ""; }
+
 std::string Provider::Release(const ReverseRequest&, ProviderContext&) { return ""; }
 
 SnapshotResult Provider::Snapshot(const ResourceConfig& resource, const Value::Map&, bool,

@@ -220,6 +220,10 @@ class Provider {
     (void)request;
     return false;
   }
+  /// Before a rollback starts, reading only: why `Reverse(request)` cannot succeed now because
+  /// what it needs is gone (let go of by Release, removed by hand), or empty. Default: nothing
+  /// stands in the way.
+  virtual std::string CheckReverse(const ReverseRequest& request, ProviderContext& context);
   /// The run succeeded: let go of what `request.undo` kept aside. Default: nothing to do.
   virtual std::string Release(const ReverseRequest& request, ProviderContext& context);
 

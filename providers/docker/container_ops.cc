@@ -388,6 +388,25 @@ ApplyResult ApplyContainer(DockerApi& api, const Operation& operation, const Val
   return result;
 }
 
+namespace {
+
+std::string OldContainerGone(const std::string& name, const std::string& old_id) {
+  return "container " + name + ": the old container " + old_id.substr(0, 12) +
+         " is gone; cannot put it back";
+}
+
+}  // namespace
+
+std::string CheckContainerReverse(DockerApi& api, const ReverseRequest& request) {
+  Value::Map undo = UndoMap(request.undo);
+  std::string op = undo.count("op") ? undo["op"].ToInterpolation() : "";
+  std::string old_id = undo.count("old_id") ? undo["old_id"].ToInterpolation() : "";
+  if ((op != "recreate" && op != "delete" && op != "state") || old_id.empty()) return "";
+  Inspection old = Inspect(api, old_id);
+  if (!old.error.empty()) return old.error;
+  return old.exists ? "" : OldContainerGone(undo["name"].ToInterpolation(), old_id);
+}
+
 ReverseResult ReverseContainer(DockerApi& api, const ReverseRequest& request, ProviderContext&) {
   ReverseResult result;
   Value::Map undo = UndoMap(request.undo);
@@ -421,9 +440,7 @@ ReverseResult ReverseContainer(DockerApi& api, const ReverseRequest& request, Pr
   }
   Inspection old = Inspect(api, old_id);
   if (!old.error.empty() || !old.exists) {
-    result.error = old.error.empty() ? "container " + name + ": the old container " +
-                                           old_id.substr(0, 12) + " is gone; cannot put it back"
-                                     : old.error;
+    result.error = old.error.empty() ? OldContainerGone(name, old_id) : old.error;
     return result;
   }
   if (NameOf(old.body) != name) {

@@ -31,6 +31,9 @@ ApplyResult ApplyContainer(DockerApi& api, const Operation& operation, const Val
 /// Idempotent: right whether Apply ran fully, partly or not at all.
 ReverseResult ReverseContainer(DockerApi& api, const ReverseRequest& request,
                                ProviderContext& context);
+/// Why ReverseContainer cannot put the old container back now (it is gone: let go of by
+/// Release, or removed by hand), or empty. Reads only.
+std::string CheckContainerReverse(DockerApi& api, const ReverseRequest& request);
 /// Removes the old container kept aside (or keeps the newest `keep_old` of them).
 std::string ReleaseContainer(DockerApi& api, const ReverseRequest& request,
                              ProviderContext& context);

@@ -269,6 +269,16 @@ ReverseResult DockerProvider::Reverse(const ReverseRequest& request, ProviderCon
   return result;
 }
 
+std::string DockerProvider::CheckReverse(const ReverseRequest& request, ProviderContext&) {
+  if (request.kind != Operation::Kind::kChange || request.resource.type != "docker.container") {
+    return "";
+  }
+  std::string error;
+  auto api = Open(ConfigValue(request.resource.config, "host"), &error);
+  if (!api) return "container " + ResourceName(request.resource) + ": " + error;
+  return CheckContainerReverse(*api, request);
+}
+
 // A recreated container keeps its old one aside (stopped and renamed) until the run succeeds.
 bool DockerProvider::KeepsAside(const ReverseRequest& request) const {
   return request.kind == Operation::Kind::kChange && request.resource.type == "docker.container";

@@ -25,6 +25,7 @@ class DockerProvider : public Provider {
   ApplyResult Apply(const Operation& operation, const Value& undo,
                     ProviderContext& context) override;
   ReverseResult Reverse(const ReverseRequest& request, ProviderContext& context) override;
+  std::string CheckReverse(const ReverseRequest& request, ProviderContext& context) override;
   bool KeepsAside(const ReverseRequest& request) const override;
   std::string Release(const ReverseRequest& request, ProviderContext& context) override;
   CallResult Call(const std::string& name, const std::vector<Value>& args,

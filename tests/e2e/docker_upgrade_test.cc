@@ -11,10 +11,12 @@ namespace {
 
 using ::testing::HasSubstr;
 using upgrade::testing::CommandResult;
+using upgrade::testing::ReadFile;
 using upgrade::testing::RunCommand;
 using upgrade::testing::SourceDir;
 using upgrade::testing::TempDir;
 using upgrade::testing::UpgradeBinary;
+using upgrade::testing::WriteFile;
 
 CommandResult Upgrade(DockerTestEnv& env, std::vector<std::string> args) {
   args.insert(args.begin(), UpgradeBinary());
@@ -66,6 +68,39 @@ TEST(DockerE2eTest, UpgradeThenRollbackReturnsTheOriginalContainer) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(HttpGetBody(port, "/version"), "v1");
+}
+
+TEST(DockerE2eTest, ARollbackThatCannotBringTheOldContainerBackIsRefusedBeforeItStarts) {
+  DockerTestEnv env;
+  TempDir state;
+  std::string name = env.Name("e2e");
+  int port = FreePort();
+  std::string old_id = env.RunWeb(name, "upgrade-test/web:v1", port);
+  // keep_old = 0: once the run succeeds, the old container is removed.
+  std::string example = ReadFile(SourceDir() + "/examples/docker/upgrade.upg");
+  size_t at = example.rfind("keep_old = 1");  // the setting, after the comment naming it
+  ASSERT_NE(at, std::string::npos);
+  WriteFile(state.Join("upgrade.upg"), example.replace(at, 12, "keep_old = 0"));
+  std::vector<std::string> args =
+      ExampleArgs("apply", name, "upgrade-test/web:v2", port, state.Join(".upgrade"));
+  args[1] = state.Join("upgrade.upg");
+  CommandResult apply = Upgrade(env, args);
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  std::string new_id = env.Inspect(name, "{{.Id}}");
+  EXPECT_EQ(env.Inspect(old_id, "{{.Id}}"), "");
+
+  CommandResult rollback =
+      Upgrade(env, {"rollback", "--auto-approve", "--state", state.Join(".upgrade")});
+  EXPECT_EQ(rollback.exit_code, 1) << rollback.out << rollback.err;
+  std::string why = "container " + name + ": the old container " + old_id.substr(0, 12) +
+                    " is gone; cannot put it back";
+  EXPECT_THAT(rollback.out, HasSubstr("! cannot reverse step upgrade: "));
+  EXPECT_THAT(rollback.err, HasSubstr("error: cannot roll back run "));
+  EXPECT_THAT(rollback.err, HasSubstr(why + " (--force leaves them in place)"));
+  // Nothing was reversed: the new container runs on, and the pulled image is still there.
+  EXPECT_EQ(env.Inspect(name, "{{.Id}} {{.State.Running}}"), new_id + " true");
+  EXPECT_EQ(HttpGetBody(port, "/version"), "v2");
+  EXPECT_NE(env.Docker({"image", "inspect", "--format", "{{.Id}}", "upgrade-test/web:v2"}), "");
 }
 
 TEST(DockerE2eTest, AnUnhealthyImageIsRolledBackToTheSameContainer) {

@@ -255,6 +255,11 @@ std::string ReleaseTarget(const ReverseRequest& request) {
 
 }  // namespace
 
+std::string FakeProvider::CheckReverse(const ReverseRequest& request, ProviderContext&) {
+  std::string target = ReleaseTarget(request);
+  return ShouldFail("CheckReverse", target) ? InjectedError("CheckReverse", target) : "";
+}
+
 bool FakeProvider::KeepsAside(const ReverseRequest& request) const {
   std::lock_guard<std::mutex> guard(mutex_);
   return keeps_nothing_.count(ReleaseTarget(request)) == 0;

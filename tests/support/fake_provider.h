@@ -36,6 +36,7 @@ class FakeProvider : public Provider {
                     ProviderContext& context) override;
   bool DefersWriteAhead(const Operation& operation) const override;
   ReverseResult Reverse(const ReverseRequest& request, ProviderContext& context) override;
+  std::string CheckReverse(const ReverseRequest& request, ProviderContext& context) override;
   bool KeepsAside(const ReverseRequest& request) const override;
   std::string Release(const ReverseRequest& request, ProviderContext& context) override;
   SnapshotResult Snapshot(const ResourceConfig& resource, const Value::Map& options,
@@ -46,6 +47,7 @@ class FakeProvider : public Provider {
                   ProviderContext& context) override;
 
   /// Makes `verb` on `target` fail (e.g. FailOn("Apply", "b")); "*" as target fails them all.
+  /// FailOn("CheckReverse", t) makes t's reversal look impossible before a rollback starts.
   void FailOn(const std::string& verb, const std::string& target);
   /// Makes every Apply and Run sleep this long (to observe parallelism).
   void SetDelay(std::chrono::milliseconds delay) { delay_ = delay; }
