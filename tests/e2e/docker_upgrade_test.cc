@@ -37,12 +37,17 @@ std::vector<std::string> ExampleArgs(const std::string& command, const std::stri
   return args;
 }
 
-TEST(DockerE2eTest, UpgradeThenRollbackReturnsTheOriginalContainer) {
+/// Each test starts from a v1 web container serving on a free port under a fresh name, and an
+/// empty state folder.
+struct DockerE2eTest : ::testing::Test {
   DockerTestEnv env;
   TempDir state;
   std::string name = env.Name("e2e");
   int port = FreePort();
   std::string old_id = env.RunWeb(name, "upgrade-test/web:v1", port);
+};
+
+TEST_F(DockerE2eTest, UpgradeThenRollbackReturnsTheOriginalContainer) {
   std::string old_config = env.Inspect(name, "{{json .Config}} {{json .HostConfig}}");
 
   CommandResult plan =
@@ -70,12 +75,7 @@ TEST(DockerE2eTest, UpgradeThenRollbackReturnsTheOriginalContainer) {
   EXPECT_EQ(HttpGetBody(port, "/version"), "v1");
 }
 
-TEST(DockerE2eTest, ARollbackThatCannotBringTheOldContainerBackIsRefusedBeforeItStarts) {
-  DockerTestEnv env;
-  TempDir state;
-  std::string name = env.Name("e2e");
-  int port = FreePort();
-  std::string old_id = env.RunWeb(name, "upgrade-test/web:v1", port);
+TEST_F(DockerE2eTest, ARollbackThatCannotBringTheOldContainerBackIsRefusedBeforeItStarts) {
   // keep_old = 0: once the run succeeds, the old container is removed.
   std::string example = ReadFile(SourceDir() + "/examples/docker/upgrade.upg");
   size_t at = example.rfind("keep_old = 1");  // the setting, after the comment naming it
@@ -103,12 +103,7 @@ TEST(DockerE2eTest, ARollbackThatCannotBringTheOldContainerBackIsRefusedBeforeIt
   EXPECT_NE(env.Docker({"image", "inspect", "--format", "{{.Id}}", "upgrade-test/web:v2"}), "");
 }
 
-TEST(DockerE2eTest, AnUnhealthyImageIsRolledBackToTheSameContainer) {
-  DockerTestEnv env;
-  TempDir state;
-  std::string name = env.Name("e2e");
-  int port = FreePort();
-  std::string old_id = env.RunWeb(name, "upgrade-test/web:v1", port);
+TEST_F(DockerE2eTest, AnUnhealthyImageIsRolledBackToTheSameContainer) {
   std::string old_config = env.Inspect(name, "{{json .Config}} {{json .HostConfig}}");
   CommandResult apply =
       Upgrade(env, ExampleArgs("apply", name, "upgrade-test/web:v3-unhealthy", port,
