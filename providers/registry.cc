@@ -34,6 +34,7 @@ class UnavailableProvider : public Provider {
   ReverseResult Reverse(const ReverseRequest&, ProviderContext&) override {
     return {{}, error_};
   }
+  std::string CheckReverse(const ReverseRequest&, ProviderContext&) override { return error_; }
   bool KeepsAside(const ReverseRequest&) const override { return true; }  // to tell its error
   std::string Release(const ReverseRequest&, ProviderContext&) override { return error_; }
   SnapshotResult Snapshot(const ResourceConfig&, const Value::Map&, bool,

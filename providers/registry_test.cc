@@ -163,6 +163,7 @@ TEST(ProviderRegistryTest, FailedLoadAnswersEveryVerbWithItsError) {
   operation.resource = thing;
   EXPECT_EQ(fake->Prepare(operation, context).error, error);
   EXPECT_EQ(fake->Apply(operation, Value(), context).error, error);
+  EXPECT_EQ(fake->CheckReverse(ReverseRequest{}, context), error);
   EXPECT_EQ(fake->Reverse(ReverseRequest{}, context).error, error);
   EXPECT_EQ(fake->Snapshot(thing, {}, true, context).error, error);
   EXPECT_EQ(fake->Restore(thing, Value(), context), error);
