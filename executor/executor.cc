@@ -476,12 +476,7 @@ void Executor::ReleaseUndoRecords(RunResult* result) {
   JournalView view = ViewJournal(records_);
   for (const auto& op : view.ops) {
     if (!op.done || op.released || op.kind == "snapshot" || !op.reversible) continue;
-    ReverseRequest request;
-    request.kind = op.kind == "action" ? Operation::Kind::kAction : Operation::Kind::kChange;
-    request.resource = op.resource;
-    auto config = plan_.resources.find(op.resource.name);
-    if (op.kind == "change" && config != plan_.resources.end()) request.resource = config->second;
-    request.undo = op.undo;
+    ReverseRequest request = ReverseRequestOf(op, plan_.resources);
     if (!runner_.KeepsAside(request)) continue;
     std::string error = runner_.Release(request);
     if (!error.empty()) {
@@ -538,12 +533,7 @@ std::string Executor::ReverseCutShort(const JournalView& view, RunResult* result
     std::string error =
         Record("reverse_intent", op.step, op.op, "", {}, Durability::kSynced);
     if (!error.empty()) return error;
-    ReverseRequest request;
-    request.kind = op.kind == "action" ? Operation::Kind::kAction : Operation::Kind::kChange;
-    request.resource = op.resource;
-    auto config = plan_.resources.find(op.resource.name);
-    if (op.kind == "change" && config != plan_.resources.end()) request.resource = config->second;
-    request.undo = op.undo;
+    ReverseRequest request = ReverseRequestOf(op, plan_.resources);
     ReverseResult reversed = runner_.Reverse(request);
     if (!reversed.error.empty()) {
       Record("reverse_failed", op.step, op.op, reversed.error);

@@ -99,6 +99,17 @@ State StateFromValue(const Value& value) {
   return state;
 }
 
+ReverseRequest ReverseRequestOf(const OpStatus& op,
+                                const std::map<std::string, ResourceConfig>& configs) {
+  ReverseRequest request;
+  request.kind = op.kind == "action" ? Operation::Kind::kAction : Operation::Kind::kChange;
+  request.resource = op.resource;
+  auto config = configs.find(op.resource.name);
+  if (op.kind == "change" && config != configs.end()) request.resource = config->second;
+  request.undo = op.undo;
+  return request;
+}
+
 const OpStatus* JournalView::FindOp(const std::string& op) const {
   auto it = op_index.find(op);
   return it == op_index.end() ? nullptr : &ops[it->second];

@@ -38,6 +38,9 @@ struct OpStatus {
 
   /// Prepared and neither reversed nor known to have finished: Apply may have run partly.
   bool InDoubt() const { return prepared && !done && !failed && !reversed; }
+  /// Its change, or a reversal of it, began and has no recorded end (cut short or failed): the
+  /// thing may be in any state between.
+  bool Unsettled() const { return reversing || (prepared && !done && !reversed); }
   /// Something a rollback has to put back.
   bool NeedsReversal() const { return prepared && !reversed; }
 };
@@ -74,6 +77,12 @@ struct JournalView {
 
 /// Folds `records` into a view.
 JournalView ViewJournal(const std::vector<JournalRecord>& records);
+
+/// What Reverse and Release of `op` are asked with: its kind, resource and undo record. A
+/// change's resource is taken from `configs` when it is there (the plan's, which holds the
+/// secrets the journal has only as digests).
+ReverseRequest ReverseRequestOf(const OpStatus& op,
+                                const std::map<std::string, ResourceConfig>& configs = {});
 
 /// A state as a journal value ({exists, attributes}) and back.
 Value StateToValue(const State& state);

@@ -32,14 +32,6 @@ std::string Append(Journal& journal, const std::string& type, const OpStatus* op
   return journal.Append(std::move(record));
 }
 
-ReverseRequest ReverseRequestOf(const OpStatus& op) {
-  ReverseRequest request;
-  request.kind = op.kind == "action" ? Operation::Kind::kAction : Operation::Kind::kChange;
-  request.resource = op.resource;
-  request.undo = op.undo;
-  return request;
-}
-
 }  // namespace
 
 RollbackPlan PlanRollback(const JournalView& view,
@@ -88,8 +80,7 @@ std::string FindDrift(const JournalView& view, ChangeRunner& runner, RollbackPla
   // a rollback that stopped while reversing it) may be in any state that change left: what is
   // found there is the run's own doing, not a change made since.
   for (const auto& op : view.ops) {
-    bool unsettled = op.reversing || (op.prepared && !op.done && !op.reversed);
-    if (op.kind == "change" && unsettled) checked[op.resource.name] = true;
+    if (op.kind == "change" && op.Unsettled()) checked[op.resource.name] = true;
   }
   for (const auto& item : plan->items) {
     const OpStatus& op = item.op;
