@@ -129,11 +129,7 @@ FileJournal::FileJournal(std::string path) : path_(std::move(path)) {
   }
   // A new journal's name is on disk before any record is: syncing the records alone would
   // not keep the file they are in.
-  size_t slash = path_.rfind('/');
-  if (created && !SyncDirectory(slash == std::string::npos ? "." : path_.substr(0, slash),
-                                &error_)) {
-    return;
-  }
+  if (created && !SyncParentDirectory(path_, &error_)) return;
   // Resume appends to an earlier run's journal, after its last whole record: the zeros laid
   // down ahead and a record torn by a power loss (never synced, so never relied on) are written
   // over. Any sync flushes the earlier part too.

@@ -114,6 +114,11 @@ bool SyncDirectory(const std::string& dir, std::string* error) {
   return syncs.Sync(dir, error);
 }
 
+bool SyncParentDirectory(const std::string& path, std::string* error) {
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  return SyncDirectory(parent.empty() ? "." : parent, error);
+}
+
 bool WriteFileAtomic(const std::string& path, const std::string& bytes, std::string* error) {
   static std::atomic<unsigned> counter{0};
   std::filesystem::path target(path);
@@ -171,8 +176,7 @@ bool MakeDirectories(const std::string& dir, std::string* error) {
   }
   // Outermost first: each new directory's entry is on disk before anything is put in it.
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    std::string parent = it->parent_path().string();
-    if (!SyncDirectory(parent.empty() ? "." : parent, error)) return false;
+    if (!SyncParentDirectory(it->string(), error)) return false;
   }
   return true;
 }

@@ -11,6 +11,7 @@
 #include "providers/fs/fs_types.h"
 #include "providers/fs/path_state.h"
 #include "providers/fs/path_sync.h"
+#include "state/atomic_file.h"
 
 namespace upgrade::fs {
 namespace {
@@ -106,7 +107,7 @@ class DirectoryType : public FsType {
     if (chmod(path.c_str(), mode) != 0) {
       return "cannot change the mode of " + path + ": " + ErrnoText(errno);
     }
-    if (SyncInode(path, &error) && create) SyncEntry(path, &error);
+    if (SyncInode(path, &error) && create) SyncParentDirectory(path, &error);
     return error;
   }
 };
@@ -185,7 +186,7 @@ class SymlinkType : public FsType {
       unlink(temp.c_str());
       return "cannot create symlink " + path + ": " + ErrnoText(saved);
     }
-    SyncEntry(path, &error);
+    SyncParentDirectory(path, &error);
     return error;
   }
 };

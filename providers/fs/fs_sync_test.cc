@@ -11,6 +11,7 @@
 
 #include "providers/fs/fs_test_util.h"
 #include "providers/fs/path_sync.h"
+#include "state/atomic_file.h"
 #include "tests/support/sync_recorder.h"
 
 namespace upgrade {
@@ -100,7 +101,7 @@ TEST_F(FsSyncTest, ASyncThatCannotBeMadeNamesThePath) {
   EXPECT_FALSE(fs::SyncInode(root_.Join("none"), &error));
   EXPECT_EQ(error, "cannot sync " + root_.Join("none") + ": no such file or directory");
   error.clear();
-  EXPECT_FALSE(fs::SyncEntry(root_.Join("gone/none"), &error));
+  EXPECT_FALSE(SyncParentDirectory(root_.Join("gone/none"), &error));
   EXPECT_EQ(error, "cannot open directory " + root_.Join("gone") + ": No such file or directory");
   // A removal whose directory went too leaves nothing to sync.
   EXPECT_TRUE(fs::SyncRemoval(root_.Join("gone/none"), &error));

@@ -14,6 +14,7 @@
 #include "lang/sha256.h"
 #include "providers/exec/process.h"
 #include "providers/fs/path_sync.h"
+#include "state/atomic_file.h"
 
 namespace upgrade::fs {
 namespace {
@@ -64,7 +65,7 @@ bool WriteThroughTemp(const std::string& path, mode_t mode, std::string* error,
     if (error->empty()) Fail(error, "cannot write", path, saved);
     return false;
   }
-  return SyncEntry(path, error);
+  return SyncParentDirectory(path, error);
 }
 
 // Copies `source` into the blob store's own file system and adopts it there.
@@ -188,7 +189,7 @@ bool RestoreDirectory(const Value& record, std::string* error) {
     if (mkdir(path.c_str(), 0700) != 0) return Fail(error, "cannot create directory", path, errno);
   }
   return RestoreOwnerAndMode(path, record, false, error) && SyncInode(path, error) &&
-         (!create || SyncEntry(path, error));
+         (!create || SyncParentDirectory(path, error));
 }
 
 // Extracts the tarball beside the directory, then swaps the two in one rename, so the
@@ -226,7 +227,7 @@ bool RestoreTree(const Value& record, BlobStore& blobs, std::string* error) {
     if (!RemovePath(path, error)) return false;
     if (rename(staging.c_str(), path.c_str()) != 0) return Fail(error, "cannot restore", path, errno);
   }
-  if (!SyncEntry(path, error)) return false;
+  if (!SyncParentDirectory(path, error)) return false;
   return RemovePath(staging, error);
 }
 
@@ -415,7 +416,7 @@ bool MakeParents(const std::string& path, std::string* error) {
     if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
       return Fail(error, "cannot create directory", dir, errno);
     }
-    if (!SyncEntry(dir, error)) return false;
+    if (!SyncParentDirectory(dir, error)) return false;
   }
   return true;
 }

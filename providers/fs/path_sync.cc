@@ -36,7 +36,7 @@ bool SyncInode(const std::string& path, std::string* error) {
   // A symlink cannot be opened; nor, by a user other than root, a directory whose mode denies
   // its owner reading. On ext4 their directory's fsync commits the journal, which carries the
   // change to their inode too.
-  if (fd < 0 && (errno == ELOOP || errno == EACCES)) return SyncEntry(path, error);
+  if (fd < 0 && (errno == ELOOP || errno == EACCES)) return SyncParentDirectory(path, error);
   if (fd < 0) return Fail(error, "cannot sync", path, errno);
   TellSync("inode", path);
   bool ok = fsync(fd) == 0 || Fail(error, "cannot sync", path, errno);
@@ -44,14 +44,10 @@ bool SyncInode(const std::string& path, std::string* error) {
   return ok;
 }
 
-bool SyncEntry(const std::string& path, std::string* error) {
-  return SyncDirectory(ParentOf(path), error);
-}
-
 bool SyncRemoval(const std::string& path, std::string* error) {
   struct stat parent {};
   if (stat(ParentOf(path).c_str(), &parent) != 0 || !S_ISDIR(parent.st_mode)) return true;
-  return SyncEntry(path, error);
+  return SyncParentDirectory(path, error);
 }
 
 bool SyncTree(const std::string& path, std::string* error) {

@@ -1,7 +1,8 @@
 // Making what an fs resource type did to a path survive a power loss before the change is told
 // done (the journal's `done` or `reverse_done` follows the provider's return): the path's own
-// inode (content, mode, owner, times), the directory entry that names it, or a whole tree. Each
-// sync is told to state/atomic_file.h's sync observer (tests).
+// inode (content, mode, owner, times), the directory entry that names it (synced with
+// state/atomic_file.h's SyncParentDirectory), or a whole tree. Each sync is told to that file's
+// sync observer (tests).
 #pragma once
 
 #include <string>
@@ -15,11 +16,9 @@ bool SyncOpenFile(int fd, const std::string& path, std::string* error);
 /// may not open, is synced through its directory.
 bool SyncInode(const std::string& path, std::string* error);
 
-/// Fsyncs the directory holding `path`, so that its creation, rename or removal survives.
-/// Parallel callers on one directory share syncs (state/atomic_file.h's SyncDirectory).
-bool SyncEntry(const std::string& path, std::string* error);
-
-/// The same for a path just removed: when its directory is gone too, nothing is left to sync.
+/// state/atomic_file.h's SyncParentDirectory for a path just removed: when its directory is
+/// gone too, nothing is left to sync. (The entry a change creates or renames is synced with
+/// SyncParentDirectory itself.)
 bool SyncRemoval(const std::string& path, std::string* error);
 
 /// Makes everything under the directory `path` durable at once (syncfs of its file system): a
