@@ -78,13 +78,6 @@ bool CrashAt(CrashedRun& run, int n, bool write_it, int parallelism,
   return ReadJournal(run.path, &records, &error);
 }
 
-std::vector<JournalRecord> ReadBack(const std::string& path) {
-  std::vector<JournalRecord> records;
-  std::string error;
-  EXPECT_TRUE(ReadJournal(path, &records, &error)) << error;
-  return records;
-}
-
 void ExpectFinal(FakeProvider& fake) {
   EXPECT_EQ(fake.things["a"]["value"], Value("a2"));
   EXPECT_EQ(fake.things["b"]["value"], Value("b1"));

@@ -3,6 +3,8 @@
 
 #include "executor/executor.h"
 
+#include <gtest/gtest.h>
+
 namespace upgrade::testing {
 
 CheckOutcome TestStepRuntime::EvaluateCheck(const PlannedStep&, const PlannedCheck& check,
@@ -158,6 +160,13 @@ FakeSystem::FakeSystem() {
   auto provider = std::make_unique<FakeProvider>();
   fake = provider.get();
   registry.Add(std::move(provider));
+}
+
+std::vector<JournalRecord> ReadBack(const std::string& path) {
+  std::vector<JournalRecord> records;
+  std::string error;
+  EXPECT_TRUE(ReadJournal(path, &records, &error)) << error;
+  return records;
 }
 
 }  // namespace upgrade::testing

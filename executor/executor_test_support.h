@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "executor/change_runner.h"
+#include "executor/journal.h"
 #include "executor/step_runtime.h"
 #include "planner/plan.h"
 #include "providers/registry.h"
@@ -74,6 +75,9 @@ class FakeChangeRunner : public ProviderChangeRunner {
   explicit FakeChangeRunner(const ProviderRegistry& registry)
       : ProviderChangeRunner(registry, ProviderContext{}) {}
 };
+
+/// The records of the journal file at `path`; a journal that cannot be read fails the test.
+std::vector<JournalRecord> ReadBack(const std::string& path);
 
 /// A registry owning a FakeProvider; `fake` points at it.
 struct FakeSystem {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "executor/executor_test_support.h"
 #include "executor/journal_view.h"
 #include "lang/value_json.h"
 #include "tests/support/sync_recorder.h"
@@ -15,6 +16,7 @@
 namespace upgrade {
 namespace {
 
+using testing::ReadBack;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
@@ -38,9 +40,7 @@ TEST(JournalTest, AppendsLinesThatReadBackInOrder) {
     EXPECT_EQ(journal.Append(JournalHeader("run1", "/p/plan.upg")), "");
     EXPECT_EQ(journal.Append(Intent("s#0")), "");
   }
-  std::vector<JournalRecord> records;
-  std::string error;
-  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  std::vector<JournalRecord> records = ReadBack(path);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].type, "header");
   EXPECT_EQ(records[0].GetString("format"), "upgrade-journal");
@@ -92,9 +92,7 @@ TEST(JournalTest, WrittenRecordsWaitForTheNextSyncedOne) {
     ASSERT_EQ(journal.Append(Intent("s#" + std::to_string(i)), Durability::kWritten), "");
   }
   EXPECT_EQ(journal.syncs(), 0);
-  std::vector<JournalRecord> records;
-  std::string error;
-  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;  // in the file already
+  std::vector<JournalRecord> records = ReadBack(path);  // in the file already
   EXPECT_EQ(records.size(), 6u);
   ASSERT_EQ(journal.Append(Intent("s#5")), "");  // synced, with everything before it
   EXPECT_EQ(journal.syncs(), 1);
@@ -111,9 +109,7 @@ TEST(JournalTest, PowerLossKeepsOnlyWhatWasSynced) {
     journal.Append(Intent("s#1"), Durability::kWritten);
     EXPECT_THROW(journal.Append(Intent("s#2"), Durability::kWritten), SimulatedCrash);
   }
-  std::vector<JournalRecord> records;
-  std::string error;
-  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  std::vector<JournalRecord> records = ReadBack(path);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1].op, "s#0");
 }
@@ -134,9 +130,7 @@ TEST(JournalTest, SyncWrittenPutsTheThreadsRecordsOnDiskBeforeAPowerLoss) {
     EXPECT_THROW(journal.Append(Intent("s#2"), Durability::kWritten), SimulatedCrash);
     EXPECT_THROW(journal.SyncWritten(), SimulatedCrash);  // the machine is gone
   }
-  std::vector<JournalRecord> records;
-  std::string error;
-  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  std::vector<JournalRecord> records = ReadBack(path);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1].op, "s#0");
 }
@@ -164,9 +158,7 @@ TEST(JournalTest, TornLastLineIsIgnored) {
     journal.Append(Intent("s#0"));
   }
   WriteFile(path, ReadFile(path) + "{\"type\":\"prepared\",\"op\":\"s#");
-  std::vector<JournalRecord> records;
-  std::string error;
-  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  std::vector<JournalRecord> records = ReadBack(path);
   EXPECT_EQ(records.size(), 2u);
 }
 
@@ -184,9 +176,7 @@ TEST(JournalTest, RecordsGoOverZerosLaidDownAheadWhichAClosedJournalCutsOff) {
     EXPECT_GT(open_text.size(), 1u << 20);
     EXPECT_EQ(open_text.find_first_not_of('\0', end), std::string::npos);
     records_text = open_text.substr(0, end);
-    std::vector<JournalRecord> records;
-    std::string error;
-    ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+    std::vector<JournalRecord> records = ReadBack(path);
     EXPECT_EQ(records.size(), 2u);
   }
   EXPECT_EQ(ReadFile(path), records_text);
@@ -209,9 +199,7 @@ TEST(JournalTest, ReopenedAfterACrashWritesOverATornRecordAndTheZeros) {
     ASSERT_EQ(journal.error(), "");
     EXPECT_EQ(journal.Append(Intent("s#1"), Durability::kSynced), "");
   }
-  std::vector<JournalRecord> records;
-  std::string error;
-  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  std::vector<JournalRecord> records = ReadBack(path);
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[1].op, "s#0");
   EXPECT_EQ(records[2].op, "s#1");
@@ -268,9 +256,7 @@ TEST(JournalTest, CrashHookWritesOrDropsTheNthRecordThenRefusesAll) {
     EXPECT_THROW(journal.Append(Intent("s#0")), SimulatedCrash);
     EXPECT_THROW(journal.Append(Intent("s#1")), SimulatedCrash);
   }
-  std::vector<JournalRecord> records;
-  std::string error;
-  ASSERT_TRUE(ReadJournal(path, &records, &error)) << error;
+  std::vector<JournalRecord> records = ReadBack(path);
   EXPECT_EQ(records.size(), 2u);
 
   MemoryJournal memory;
