@@ -134,16 +134,18 @@ void JsonWriter::WriteValue(const Value& value, bool digest_secrets) {
       Member("$unknown", true);
       EndObject();
       return;
-    case Value::Type::kMap:
-      BeginObject();
-      for (const auto& [key, item] : value.as_map()) {
-        Key(key);
-        WriteValue(item, digest_secrets);
-      }
-      EndObject();
-      return;
+    case Value::Type::kMap: WriteMap(value.as_map(), digest_secrets); return;
   }
   Null();
+}
+
+void JsonWriter::WriteMap(const Value::Map& map, bool digest_secrets) {
+  BeginObject();
+  for (const auto& [key, item] : map) {
+    Key(key);
+    WriteValue(item, digest_secrets);
+  }
+  EndObject();
 }
 
 std::string SecretDigestOf(const Value& value) {

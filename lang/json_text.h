@@ -34,6 +34,8 @@ class JsonWriter {
   void Null();
   /// A value as ValueToJson(value, SecretPolicy::kDigest) encodes it: secrets as digests.
   void Digested(const Value& value) { WriteValue(value, true); }
+  /// The same for a map held outside a Value (a state's attributes), without copying it.
+  void Digested(const Value::Map& map) { WriteMap(map, true); }
   /// The same as if every sensitivity mark were taken off (for pins, which are hashes).
   void Unmarked(const Value& value) { WriteValue(value, false); }
 
@@ -51,6 +53,7 @@ class JsonWriter {
   void Close(char bracket);
   void Number(double number);
   void WriteValue(const Value& value, bool digest_secrets);
+  void WriteMap(const Value::Map& map, bool digest_secrets);
 
   std::string& out_;
   /// True when the next value is the first in its object or array (no comma before it).

@@ -27,6 +27,9 @@ struct StateFile {
   long long serial = 0;  ///< 0: never written; every save adds one
   std::string lineage;   ///< a random id fixed when the store is first written
   std::map<std::string, ManagedResource> resources;  ///< by resource (instance) name
+  /// SHA-256 of the text this was loaded from or last saved as ("" when there was none): Save
+  /// compares it with the file to see that nobody wrote the file in between.
+  std::string text_digest;
 };
 
 /// Reads and writes state.json in one state directory.

@@ -70,6 +70,35 @@ TEST(StateStoreTest, SaveThenLoadRoundTripsAndCountsSerial) {
   EXPECT_EQ(entries, 1);
 }
 
+TEST(StateStoreTest, EachResourceIsOneLineUnderTheTopMembers) {
+  TempDir dir;
+  StateStore store(dir.path());
+  StateFile state;
+  state.lineage = "5be0c8";
+  state.resources["b"] = FileResource("two\n");
+  state.resources["a"] = FileResource("one");
+  state.resources["a"].updated_at = "2026-11-21T09:15:00Z";
+  std::string error;
+  ASSERT_TRUE(store.Save(&state, &error)) << error;
+  EXPECT_EQ(ReadFile(store.StatePath()),
+            "{\n"
+            "\"format_version\": 1,\n"
+            "\"serial\": 1,\n"
+            "\"lineage\": \"5be0c8\",\n"
+            "\"resources\": {\n"
+            "\"a\": {\"type\":\"fs.file\",\"exists\":true,\"attributes\":{\"content\":\"one\","
+            "\"mode\":\"0644\"},\"run\":\"r1\",\"updated_at\":\"2026-11-21T09:15:00Z\"},\n"
+            "\"b\": {\"type\":\"fs.file\",\"exists\":true,\"attributes\":{\"content\":\"two\\n\","
+            "\"mode\":\"0644\"},\"run\":\"r1\",\"updated_at\":\"\"}\n"
+            "}\n"
+            "}\n");
+  state.resources.clear();
+  ASSERT_TRUE(store.Save(&state, &error)) << error;
+  EXPECT_EQ(ReadFile(store.StatePath()),
+            "{\n\"format_version\": 1,\n\"serial\": 2,\n\"lineage\": \"5be0c8\",\n"
+            "\"resources\": {}\n}\n");
+}
+
 TEST(StateStoreTest, SensitiveAttributesAreStoredOnlyAsDigests) {
   TempDir dir;
   StateStore store(dir.path());
@@ -82,7 +111,7 @@ TEST(StateStoreTest, SensitiveAttributesAreStoredOnlyAsDigests) {
   ASSERT_TRUE(store.Save(&state, &error)) << error;
   std::string text = ReadFile(store.StatePath());
   EXPECT_EQ(text.find("hunter2-secret"), std::string::npos) << text;
-  EXPECT_NE(text.find("\"$sensitive\": \"sha256:"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"password\":{\"$sensitive\":\"sha256:"), std::string::npos) << text;
 }
 
 TEST(StateStoreTest, CorruptFileIsRefusedAndNeverOverwritten) {
@@ -132,6 +161,22 @@ TEST(StateStoreTest, ConcurrentWriterIsDetectedBySerial) {
   EXPECT_NE(error.find("state file changed since it was read (serial 1 -> 2)"),
             std::string::npos)
       << error;
+}
+
+// Save skips parsing the file only when it is the very text that was loaded or saved.
+TEST(StateStoreTest, AFileSpoiledAfterItWasReadIsRefusedAndKept) {
+  TempDir dir;
+  StateStore store(dir.path());
+  StateFile state;
+  std::string error;
+  ASSERT_TRUE(store.Load(&state, &error));
+  state.resources["config"] = FileResource("a=1\n");
+  ASSERT_TRUE(store.Save(&state, &error)) << error;
+  WriteFile(store.StatePath(), "{\"format_version\": 1, \"serial\": ");
+  EXPECT_FALSE(store.Save(&state, &error));
+  EXPECT_EQ(error, store.StatePath() +
+                       ": state file is corrupt (not valid JSON); it was left untouched");
+  EXPECT_EQ(ReadFile(store.StatePath()), "{\"format_version\": 1, \"serial\": ");
 }
 
 TEST(StateStoreTest, OtherLineageIsRefused) {
