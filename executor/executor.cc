@@ -450,6 +450,12 @@ std::string Executor::RunOperation(const PlannedStep& step, const PlannedOperati
   }
   Value::Map done;
   if (!applied.undo.is_null()) done["undo"] = applied.undo;
+  if (prepared.reversible && !KeptAsideSeen() &&
+      runner_.KeepsAside({op.operation.kind, resource,
+                          applied.undo.is_null() ? prepared.undo : applied.undo})) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    may_have_kept_aside_ = true;
+  }
   if (is_change) {
     done["state"] = StateToValue(applied.state);
     std::lock_guard<std::mutex> guard(mutex_);
@@ -472,7 +478,13 @@ RunResult Executor::Finish() {
   return result;
 }
 
+bool Executor::KeptAsideSeen() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return may_have_kept_aside_;
+}
+
 void Executor::ReleaseUndoRecords(RunResult* result) {
+  if (!KeptAsideSeen()) return;
   JournalView view = ViewJournal(records_);
   for (const auto& op : view.ops) {
     if (!op.done || op.released || op.kind == "snapshot" || !op.reversible) continue;
@@ -570,6 +582,7 @@ RunResult Executor::Resume(const std::vector<JournalRecord>& history) {
   result.error = RefreshAll();
   if (!result.error.empty()) return result;
   records_ = history;
+  may_have_kept_aside_ = true;  // what the earlier attempts kept aside is in `history` only
   result.error = Record("resume", "", "", "", {{"parallelism", Value(options_.parallelism)}});
   if (!result.error.empty()) return result;
   if (Log(runner_)) Log(runner_)->info("run {} resumed", run_id_);

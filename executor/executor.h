@@ -109,6 +109,7 @@ class Executor {
   RunResult Finish();
   RunResult HandleFailure();
   void ReleaseUndoRecords(RunResult* result);
+  bool KeptAsideSeen();
   std::string ReverseCutShort(const JournalView& view, RunResult* result);
   std::map<std::string, State> LiveStates();
   std::chrono::system_clock::time_point Now() const;
@@ -128,6 +129,9 @@ class Executor {
   std::vector<JournalRecord> records_;  // the journal so far, history included
   std::map<std::string, State> live_;
   std::set<std::string> done_ops_;      // applied in an earlier attempt of this run
+  // Whether an operation may have kept something aside for Release: one done in this process
+  // whose provider said so, or any done before a resume. When not, Finish has nothing to read.
+  bool may_have_kept_aside_ = false;
   // The schedule, by index into plan_.steps: how many dependencies each step still waits for,
   // who waits for it, and the steps ready to start, first in plan order first.
   std::vector<int> waiting_on_;

@@ -127,6 +127,12 @@ TEST_P(CrashTest, ResumeAfterACrashAtEveryRecordFinishesTheRunExactlyOnce) {
       EXPECT_EQ(result.error, "run run1 already succeeded; there is nothing to resume");
     }
     ExpectFinal(*run.system.fake);
+    // What any attempt kept aside is let go of once the run succeeds, the crashed one's too.
+    for (const OpStatus& op : ViewJournal(ReadBack(run.path)).ops) {
+      if (op.done && op.reversible) {
+        EXPECT_TRUE(op.released) << op.op;
+      }
+    }
     // And the resumed run still rolls back to exactly where it started.
     RollBackFromDisk(run);
     ExpectInitial(*run.system.fake);
