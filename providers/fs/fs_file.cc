@@ -205,6 +205,14 @@ class FileType : public FsType {
   // The new content is staged in the temp sibling while the journal syncs the undo record.
   bool DefersWriteAhead() const override { return true; }
 
+  // Content given in the plan is written as it is, with the planned mode: its digest, size
+  // and text in `after` were computed from these very bytes. A copied source is read back (it
+  // may have changed since the plan).
+  bool LeavesExactly(const Change& change) const override {
+    return (change.action == ChangeAction::kCreate || change.action == ChangeAction::kUpdate) &&
+           change.private_data.Get("content").is_string();
+  }
+
   std::string Apply(const std::string& path, const Change& change,
                     ProviderContext& context) const override {
     std::string error;

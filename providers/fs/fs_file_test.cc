@@ -77,7 +77,7 @@ TEST_F(FsFileTest, CreatesFileInNewDirectoriesAndReversesToIdenticalTree) {
   State state = fs_.Apply(resource, change, undo);
   EXPECT_EQ(ReadFile(root_.Join("new/deep/file.txt")), "hello\n");
   EXPECT_EQ(ModeOf(root_.Join("new/deep/file.txt")), "0600");
-  EXPECT_EQ(state, change.after);  // what was planned is what Read now sees
+  EXPECT_EQ(state, fs_.provider().Read(resource, fs_.context()).state);
   EXPECT_EQ(fs_.Plan(resource, {{"content", "hello\n"}, {"mode", "0600"}}).action,
             ChangeAction::kNone);
 
@@ -276,6 +276,33 @@ TEST_F(FsFileTest, HidesSensitiveContent) {
   ResourceConfig plain = FsFixture::Resource("fs.file", root_.Join("other"));
   Change secret = fs_.Plan(plain, {{"content", Value("token").MarkSensitive()}});
   EXPECT_TRUE(secret.attributes[0].sensitive);
+}
+
+// Apply returns the planned state without reading the file back when it wrote the planned bytes
+// itself: that state must be what a Read finds, and never less secret.
+TEST_F(FsFileTest, TheStateApplyReturnsIsWhatReadThenSees) {
+  struct Case {
+    std::string file;
+    Value::Map extra;  // resource-block attributes
+    Value::Map desired;
+    bool secret;       // the content is marked sensitive in the state Apply returns
+  };
+  std::vector<Case> cases = {
+      {"app.conf", {}, {{"content", "port = 8080\n"}, {"mode", "0600"}}, false},  // update
+      {"app.conf", {}, {{"mode", "0444"}}, false},                                  // mode only
+      {"big", {}, {{"content", std::string(20000, 'x')}}, false},  // content not shown
+      {"secret", {{"sensitive", true}}, {{"content", "password = hunter2\n"}}, true},
+      {"token", {}, {{"content", Value("t0ken").MarkSensitive()}}, true},
+  };
+  for (const Case& each : cases) {
+    SCOPED_TRACE(each.file);
+    ResourceConfig resource = FsFixture::Resource("fs.file", root_.Join(each.file), each.extra);
+    Change change = fs_.Plan(resource, each.desired);
+    State applied = fs_.Apply(resource, change, fs_.Prepare(resource, change));
+    EXPECT_EQ(applied, fs_.provider().Read(resource, fs_.context()).state);
+    auto content = applied.attributes.find("content");
+    EXPECT_EQ(content != applied.attributes.end() && content->second.sensitive(), each.secret);
+  }
 }
 
 TEST_F(FsFileTest, ShowsContentOnlyForSmallTextFiles) {

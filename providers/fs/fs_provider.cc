@@ -120,6 +120,10 @@ ApplyResult FsProvider::Apply(const Operation& operation, const Value&,
     if (!result.error.empty()) return result;
     Log(context, operation.resource.type + " " + path + ": " +
                      ChangeActionName(operation.change.action) + "d");
+    if (type->LeavesExactly(operation.change)) {
+      result.state = operation.change.after;
+      return result;
+    }
     ReadResult read = type->Read(operation.resource.config, path);
     result.state = std::move(read.state);
     result.error = read.error;

@@ -37,6 +37,12 @@ class FsType {
                             ProviderContext& context) const = 0;
   /// Whether Apply calls PassWriteAhead before its first change (Provider::DefersWriteAhead).
   virtual bool DefersWriteAhead() const { return false; }
+  /// Whether a successful Apply of `change` leaves the path exactly as `change.after` says, so
+  /// that it need not be read back. Default: no, it is read back.
+  virtual bool LeavesExactly(const Change& change) const {
+    (void)change;
+    return false;
+  }
 
  private:
   mutable std::once_flag schema_once_;
