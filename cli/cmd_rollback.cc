@@ -131,6 +131,13 @@ int RunRollback(const RollbackFlags& flags) {
               << "\n";
     return 1;
   }
+  if (!outcome.left_in_place.empty()) {
+    std::cout << Paint("Rollback complete", "33;1", color)
+              << ", except what --force left as the run left it:\n";
+    for (const auto& left : outcome.left_in_place) std::cout << "  " << left << "\n";
+    std::cout << "Run " << run_id << " was rolled back in part.\n";
+    return 0;
+  }
   std::cout << Paint("Rollback complete!", "32;1", color) << " Run " << run_id
             << " was rolled back.\n";
   return 0;

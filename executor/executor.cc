@@ -570,7 +570,7 @@ RunResult Executor::Resume(const std::vector<JournalRecord>& history) {
   run_id_ = view.run_id;
   RunResult result;
   std::string status = view.Status();
-  if (status == "succeeded" || status == "rolled back") {
+  if (status == "succeeded" || status == "rolled back" || status == "rolled back in part") {
     result.error = "run " + run_id_ + " already " + status + "; there is nothing to resume";
     return result;
   }

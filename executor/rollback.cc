@@ -168,6 +168,9 @@ RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, 
     }
     return outcome;
   }
+  outcome.left_in_place = plan.irreversible;
+  outcome.left_in_place.insert(outcome.left_in_place.end(), plan.unreversible.begin(),
+                               plan.unreversible.end());
   std::string error = Append(journal, "rollback_begin", nullptr, "",
                              {{"items", Value(static_cast<int>(plan.items.size()))},
                               {"forced", Value(force)}});
@@ -208,8 +211,12 @@ RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, 
   }
   outcome.ok = error.empty();
   outcome.error = error;
-  Append(journal, "rollback_end", nullptr, error,
-         {{"outcome", Value(outcome.ok ? "rolled back" : "rollback failed")}});
+  std::vector<Value> left(outcome.left_in_place.begin(), outcome.left_in_place.end());
+  Value::Map end = {{"outcome", Value(!outcome.ok                     ? "rollback failed"
+                                      : outcome.left_in_place.empty() ? "rolled back"
+                                                                      : "rolled back in part")}};
+  if (!left.empty()) end["left_in_place"] = Value(std::move(left));
+  Append(journal, "rollback_end", nullptr, error, std::move(end));
   return outcome;
 }
 

@@ -63,10 +63,13 @@ struct RollbackOutcome {
   bool ok = false;
   std::string error;
   std::map<std::string, State> states;  ///< resources put back, as Reverse reported them
+  /// What `force` left as the run left it: the plan's irreversible and unreversible items. A
+  /// rollback that left any ends "rolled back in part", not "rolled back".
+  std::vector<std::string> left_in_place;
 };
 
 /// Runs `plan` (refusing it if it has irreversible or unreversible items, unless `force`,
-/// which leaves those in place), journaling
+/// which leaves those in place and says so in `left_in_place`), journaling
 /// rollback_begin, reverse_intent / reverse_done / reverse_failed, restore_intent /
 /// restore_done and rollback_end into `journal`. Stops at the first failure.
 RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,

@@ -109,6 +109,10 @@ TEST_F(RollbackTest, AReversalThatCannotSucceedNowIsRefusedBeforeAnythingIsRever
               ElementsAre("Reverse b"));
   EXPECT_EQ(system_.fake->things.count("b"), 0u);
   EXPECT_EQ(system_.fake->things["a"]["value"], Value("a1"));
+  EXPECT_THAT(forced.left_in_place,
+              ElementsAre("step s1: update fake.thing a: fake: injected failure of "
+                          "CheckReverse a"));
+  EXPECT_EQ(ViewJournal(journal_.records()).Status(), "rolled back in part");
 }
 
 TEST_F(RollbackTest, SecretsCompareByDigestSoAnUnchangedSecretIsNoDrift) {
@@ -145,6 +149,21 @@ TEST_F(RollbackTest, IrreversibleChangeWithoutSnapshotIsRefusedNamingIt) {
   EXPECT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(system_.fake->things.count("a"), 0u);
   EXPECT_THAT(system_.fake->actions_run, ElementsAre("drop-table"));
+  // It ends "rolled back in part", naming what it left, and a resume is refused.
+  EXPECT_THAT(outcome.left_in_place, ElementsAre("step s2: run fake.action"));
+  JournalRecord end = journal_.records().back();
+  EXPECT_EQ(end.type, "rollback_end");
+  EXPECT_EQ(end.GetString("outcome"), "rolled back in part");
+  EXPECT_EQ(end.Get("left_in_place"), Value(Value::List{Value("step s2: run fake.action")}));
+  EXPECT_EQ(ViewJournal(journal_.records()).Status(), "rolled back in part");
+  FakeSystem fresh;
+  TestStepRuntime runtime(*fresh.fake);
+  FakeChangeRunner runner(fresh.registry);
+  Executor executor(plan_, runner, runtime, journal_);
+  std::vector<JournalRecord> history = journal_.records();
+  RunResult resumed = executor.Resume(history);
+  EXPECT_EQ(resumed.error, "run run1 already rolled back in part; there is nothing to resume");
+  EXPECT_TRUE(fresh.fake->calls().empty());
 }
 
 TEST_F(RollbackTest, FailedReverseStopsAndIsRetriedByRollingBackAgain) {

@@ -91,6 +91,38 @@ TEST_F(EngineApplyTest, ApplyThenRollbackLeavesTheTreeByteIdentical) {
   EXPECT_THAT(history.out, HasSubstr("  rolled back  5 steps  "));
 }
 
+// An irreversible command refuses the rollback; --force puts back the rest and says, in its
+// last words, in the journal and in history, that the run was rolled back only in part.
+TEST_F(EngineApplyTest, AForcedRollbackNamesWhatItLeftAndEndsRolledBackInPart) {
+  SeedTree();
+  WriteFile(plan_, R"(plan "notify" {}
+input root { type = "string" }
+resource fs.file config { path = "${input.root}/etc/app.conf" }
+step edit { set config { content = "port = 8080\n" } }
+step notify {
+  after = [edit]
+  run exec.command { argv = ["true"] }
+}
+)");
+  auto before = TreeOf(root_);
+  ASSERT_EQ(Upgrade({"apply", plan_, "--var", "root=" + root_, "--state", state_,
+                     "--auto-approve"}).exit_code, 0);
+  CommandResult refused = Upgrade({"rollback", "--state", state_, "--auto-approve"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("step notify: run exec.command"));
+  EXPECT_EQ(ReadFile(root_ + "/etc/app.conf"), "port = 8080\n");
+
+  CommandResult forced = Upgrade({"rollback", "--state", state_, "--auto-approve", "--force"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+  EXPECT_THAT(forced.out, HasSubstr("Rollback complete, except what --force left as the run "
+                                    "left it:\n  step notify: run exec.command\nRun "));
+  EXPECT_THAT(forced.out, HasSubstr(" was rolled back in part.\n"));
+  EXPECT_THAT(forced.out, Not(HasSubstr("Rollback complete!")));
+  EXPECT_EQ(TreeOf(root_), before);
+  CommandResult history = Upgrade({"history", "--state", state_});
+  EXPECT_THAT(history.out, HasSubstr("  rolled back in part  2 steps  "));
+}
+
 TEST_F(EngineApplyTest, ShowAndStateDescribeTheRun) {
   SeedTree();
   ASSERT_EQ(Upgrade({"apply", plan_, "--var", "root=" + root_, "--state", state_,
