@@ -6,12 +6,14 @@
 #   bench/engine/run.sh UPGRADE_BINARY [N...]      (default N: 1000 10000)
 #   TERRAFORM_MAX=1000 limits terraform to N <= 1000 (it grows about as N^2).
 #   RUNS=5 runs each measurement that many times (fresh directories) and keeps the median.
-#   SETTLE=35 seconds to wait before the runs that create files (see below).
+#   SETTLE=65 seconds to wait before the runs that create files (see below).
 #   BENCH_DIR=DIR works in DIR (default $TMPDIR or /tmp), e.g. on a freshly made file system.
-# Nothing is deleted until the end: on ext4 without a journal (these machines), creating files
-# right after deleting thousands makes the kernel search past recently freed inodes, which
-# would charge one run for the cleanup of the one before; deletions by anything else on the
-# machine within the last 30 seconds do the same, hence the wait before those runs.
+# Nothing is deleted until the end: on ext4 without a journal (these machines), the kernel does
+# not reuse an inode freed less than 60 seconds ago (fs/ext4/ialloc.c, recently_deleted; 360
+# seconds while its inode table block is not yet written back), and creating files right after
+# deleting thousands makes it search past them, which would charge one run for the cleanup of
+# the one before. Deletions by anything else on the machine (a test suite, a build) do the
+# same: hence the wait before those runs, and run this several minutes after such work.
 # Prints one Markdown table row per measurement.
 set -euo pipefail
 
@@ -22,7 +24,7 @@ SIZES=("${@:-1000 10000}")
 TERRAFORM=${TERRAFORM:-/usr/local/bin/terraform}
 TERRAFORM_MAX=${TERRAFORM_MAX:-1000}
 RUNS=${RUNS:-5}
-SETTLE=${SETTLE:-35}
+SETTLE=${SETTLE:-65}
 WORK=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/bench-engine.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 # An empty CLI configuration: terraform warns on every command when it has none.
