@@ -114,10 +114,21 @@ TEST(StateStoreTest, SensitiveAttributesAreStoredOnlyAsDigests) {
   EXPECT_NE(text.find("\"password\":{\"$sensitive\":\"sha256:"), std::string::npos) << text;
 }
 
+constexpr const char* kCorruptText = "{\"format_version\": 1, \"serial\": ";
+
+// Save of `state` is refused over the corrupt file, which stays as it was.
+void ExpectSaveRefusedOverCorruptFile(StateStore& store, StateFile* state) {
+  std::string error;
+  EXPECT_FALSE(store.Save(state, &error));
+  EXPECT_EQ(error, store.StatePath() +
+                       ": state file is corrupt (not valid JSON); it was left untouched");
+  EXPECT_EQ(ReadFile(store.StatePath()), kCorruptText);
+}
+
 TEST(StateStoreTest, CorruptFileIsRefusedAndNeverOverwritten) {
   TempDir dir;
   StateStore store(dir.path());
-  WriteFile(store.StatePath(), "{\"format_version\": 1, \"serial\": ");
+  WriteFile(store.StatePath(), kCorruptText);
   StateFile state;
   std::string error;
   EXPECT_FALSE(store.Load(&state, &error));
@@ -125,8 +136,7 @@ TEST(StateStoreTest, CorruptFileIsRefusedAndNeverOverwritten) {
                        ": state file is corrupt (not valid JSON); it was left untouched");
   state = StateFile{};
   state.lineage = "abc";
-  EXPECT_FALSE(store.Save(&state, &error));
-  EXPECT_EQ(ReadFile(store.StatePath()), "{\"format_version\": 1, \"serial\": ");
+  ExpectSaveRefusedOverCorruptFile(store, &state);
 }
 
 TEST(StateStoreTest, NewerFormatIsRefusedAndNeverOverwritten) {
@@ -164,19 +174,15 @@ TEST(StateStoreTest, ConcurrentWriterIsDetectedBySerial) {
 }
 
 // Save skips parsing the file only when it is the very text that was loaded or saved.
-TEST(StateStoreTest, AFileSpoiledAfterItWasReadIsRefusedAndKept) {
+TEST(StateStoreTest, AFileSpoiledAfterItWasWrittenIsRefusedAndKept) {
   TempDir dir;
   StateStore store(dir.path());
   StateFile state;
+  state.lineage = "abc";
   std::string error;
-  ASSERT_TRUE(store.Load(&state, &error));
-  state.resources["config"] = FileResource("a=1\n");
   ASSERT_TRUE(store.Save(&state, &error)) << error;
-  WriteFile(store.StatePath(), "{\"format_version\": 1, \"serial\": ");
-  EXPECT_FALSE(store.Save(&state, &error));
-  EXPECT_EQ(error, store.StatePath() +
-                       ": state file is corrupt (not valid JSON); it was left untouched");
-  EXPECT_EQ(ReadFile(store.StatePath()), "{\"format_version\": 1, \"serial\": ");
+  WriteFile(store.StatePath(), kCorruptText);
+  ExpectSaveRefusedOverCorruptFile(store, &state);
 }
 
 TEST(StateStoreTest, OtherLineageIsRefused) {
