@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/interrupt_guard.h"
 #include "cli/keep_until_exit.h"
 #include "cli/plan_inputs.h"
 #include "cli/run_output.h"
@@ -144,7 +145,16 @@ int Execute(const Plan& plan, const ApplyFlags& flags, const ProviderRegistry& p
   Executor executor(plan, runner, runtime, session.journal(), options, &observer);
   std::cout << (history ? "Resuming" : "Applying") << " run " << session.run_id()
             << " (parallelism " << flags.parallelism << ")\n";
-  RunResult result = history ? executor.Resume(*history) : executor.Apply(session.run_id());
+  RunResult result;
+  {
+    InterruptGuard interrupts([&executor, &observer](int signal) {
+      observer.Note(std::string(signal == SIGTERM ? "SIGTERM" : "interrupt") +
+                    " received: no new step starts; the running ones finish, then the run "
+                    "stops (send it again to stop at once)");
+      executor.Interrupt();
+    });
+    result = history ? executor.Resume(*history) : executor.Apply(session.run_id());
+  }
   observer.Stop();
   if (result.status == RunStatus::kRefused && !history) {
     session.DiscardRun();

@@ -215,12 +215,32 @@ RunResult Executor::RunSteps(const std::set<std::string>& completed) {
   for (size_t i = 0; i < workers; ++i) threads.emplace_back(&Executor::WorkOnSteps, this);
   for (auto& thread : threads) thread.join();
   if (crashed_) throw SimulatedCrash{static_cast<int>(records_.size())};
+  if (!failed_ && interrupted_ && unfinished_ > 0) return StopInterrupted();
   if (!failed_ && unfinished_ > 0) {
     failed_ = true;
     first_error_ = "internal error: " + std::to_string(unfinished_) +
                    " steps wait for steps that are not in the plan";
   }
   return failed_ ? HandleFailure() : Finish();
+}
+
+void Executor::Interrupt() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  interrupted_ = true;
+  changed_.notify_all();
+}
+
+// Every step that started has finished; the rest wait for a resume (or a rollback).
+RunResult Executor::StopInterrupted() {
+  RunResult result;
+  result.status = RunStatus::kStopped;
+  result.error = "interrupted: " + std::to_string(unfinished_) + " of " +
+                 std::to_string(plan_.steps.size()) + " steps did not run";
+  Record("run_end", "", "", result.error, {{"outcome", Value("stopped")}},
+         Durability::kSynced);
+  if (Log(runner_)) Log(runner_)->warn("run {} {}", run_id_, result.error);
+  result.states = LiveStates();
+  return result;
 }
 
 void Executor::QueueSteps(const std::set<std::string>& completed) {
@@ -249,8 +269,9 @@ void Executor::QueueSteps(const std::set<std::string>& completed) {
 void Executor::WorkOnSteps() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [this] { return failed_ || !ready_.empty() || running_ == 0; });
-    if (failed_ || ready_.empty()) break;
+    changed_.wait(lock,
+                  [this] { return failed_ || interrupted_ || !ready_.empty() || running_ == 0; });
+    if (failed_ || interrupted_ || ready_.empty()) break;
     size_t index = *ready_.begin();
     ready_.erase(ready_.begin());
     const PlannedStep& step = plan_.steps[index];

@@ -9,7 +9,8 @@
 //      states, each operation journaled intent -> Prepare -> prepared (synced) -> Apply -> done
 //      (or failed), then its `verify`s, retried every `every` for up to `within`;
 //   4. on success: every undo record released, run_end;
-//      on failure: no new step starts, running ones finish, then rollback (rollback.h) or stop.
+//      on failure: no new step starts, running ones finish, then rollback (rollback.h) or stop;
+//      interrupted by the operator: no new step starts, running ones finish, then stop.
 // Resume continues an interrupted run from its journal: an operation cut short is reversed with
 // its undo record and applied again, one that cannot be reversed stops the resume, naming it.
 #pragma once
@@ -78,6 +79,11 @@ class Executor {
   /// Continues the run whose journal so far is `history` (appending to the same journal).
   RunResult Resume(const std::vector<JournalRecord>& history);
 
+  /// From any thread while Apply or Resume runs (the operator pressed Ctrl-C): no new step
+  /// starts, the running ones finish, and the run stops as it stands (kStopped, run_end
+  /// "stopped"), to be resumed or rolled back. A run whose steps had all started ends as usual.
+  void Interrupt();
+
  private:
   /// The live states as a running step sees them: looked up one at a time, under the lock.
   class LiveStateSource : public StateSource {
@@ -108,6 +114,7 @@ class Executor {
   std::string ReadTouched(const PlannedStep& step);
   RunResult Finish();
   RunResult HandleFailure();
+  RunResult StopInterrupted();
   void ReleaseUndoRecords(RunResult* result);
   bool KeptAsideSeen();
   std::string ReverseCutShort(const JournalView& view, RunResult* result);
@@ -140,6 +147,7 @@ class Executor {
   size_t unfinished_ = 0;
   int running_ = 0;
   bool failed_ = false;
+  bool interrupted_ = false;
   bool crashed_ = false;
   std::string first_error_;
   std::string failed_step_;

@@ -95,6 +95,60 @@ TEST_F(ExecutorTest, SuccessfulRunCallsProvidersInExactOrder) {
   EXPECT_EQ(result.states["b"].attributes["value"], Value("3"));
 }
 
+// The operator's Ctrl-C: the running step finishes, no other starts, the run stops as it
+// stands, and a resume finishes it.
+TEST_F(ExecutorTest, AnInterruptedRunFinishesTheRunningStepStopsAndResumes) {
+  TestPlan plan;
+  plan.Thing("a").Thing("b").Thing("c");
+  plan.Step("s1").Set("a", {{"value", Value("1")}});
+  plan.Step("s2").Set("b", {{"value", Value("2")}});
+  plan.Step("s3", {"s1"}).Set("c", {{"value", Value("3")}});
+  plan_ = plan.Build(fake(), runtime_);
+  ExecutorOptions options;
+  options.parallelism = 1;
+  Executor executor(plan_, runner_, runtime_, journal_, options);
+  fake().OnCall([&](const std::string& call) {
+    if (call == "Prepare a") executor.Interrupt();
+  });
+  RunResult result = executor.Apply("run1");
+  EXPECT_EQ(result.status, RunStatus::kStopped);
+  EXPECT_EQ(result.error, "interrupted: 2 of 3 steps did not run");
+  EXPECT_EQ(fake().things["a"]["value"], Value("1"));  // s1 was running: it finished
+  EXPECT_EQ(fake().things.count("b"), 0u);
+  EXPECT_EQ(fake().things.count("c"), 0u);
+  EXPECT_THAT(fake().calls(), Not(Contains("Release a")));  // nothing let go of: not done
+  JournalRecord end = journal_.records().back();
+  EXPECT_EQ(end.type, "run_end");
+  EXPECT_EQ(end.GetString("outcome"), "stopped");
+  EXPECT_EQ(end.text, "interrupted: 2 of 3 steps did not run");
+  EXPECT_EQ(ViewJournal(journal_.records()).Status(), "stopped");
+
+  fake().OnCall(nullptr);
+  Executor resumed(plan_, runner_, runtime_, journal_, options);
+  std::vector<JournalRecord> history = journal_.records();
+  RunResult finished = resumed.Resume(history);
+  EXPECT_EQ(finished.status, RunStatus::kSucceeded) << finished.error;
+  EXPECT_EQ(fake().things["b"]["value"], Value("2"));
+  EXPECT_EQ(fake().things["c"]["value"], Value("3"));
+  std::vector<std::string> calls = fake().calls();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "Apply a"), 1);
+}
+
+TEST_F(ExecutorTest, AnInterruptAfterTheLastStepStartedChangesNothing) {
+  TestPlan plan;
+  plan.Thing("a").Thing("b");
+  plan.Step("s1").Set("a", {{"value", Value("1")}});
+  plan.Step("s2", {"s1"}).Set("b", {{"value", Value("2")}});
+  plan_ = plan.Build(fake(), runtime_);
+  Executor executor(plan_, runner_, runtime_, journal_);
+  fake().OnCall([&](const std::string& call) {
+    if (call == "Apply b") executor.Interrupt();
+  });
+  RunResult result = executor.Apply("run1");
+  EXPECT_EQ(result.status, RunStatus::kSucceeded) << result.error;
+  EXPECT_EQ(journal_.records().back().GetString("outcome"), "succeeded");
+}
+
 TEST_F(ExecutorTest, NothingIsReleasedOrJournaledForUndoRecordsThatKeepNothingAside) {
   fake().KeepNothingAsideFor("a");
   TestPlan plan;

@@ -1,6 +1,7 @@
 // End-to-end tests of what happens around a dying apply: kill -9 during a slow step, then
 // `apply --resume` (taking over the dead holder's lock) finishes it, and rollback restores the
-// start; a live holder's lock refuses a second apply, naming it; force-unlock; and a saved
+// start; Ctrl-C, which lets the running step finish and stops, and a second one, which stops at
+// once; a live holder's lock refuses a second apply, naming it; force-unlock; and a saved
 // plan refused as stale when a resource changed since it was made.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -100,6 +101,52 @@ TEST_F(EngineCrashTest, KillDuringASlowStepThenResumeThenRollback) {
   CommandResult rollback = Upgrade({"rollback", "--state", state_, "--auto-approve"});
   ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
   EXPECT_TRUE(TreeOf(root_).empty()) << ::testing::PrintToString(TreeOf(root_));
+}
+
+// Ctrl-C (SIGINT to upgrade's process group, which the commands it runs are not in): the slow
+// step finishes, the next does not start, and the run stops to be resumed.
+TEST_F(EngineCrashTest, CtrlCLetsTheRunningStepFinishThenStopsForAResume) {
+  pid_t pid = StartSlowApply();
+  kill(-pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  std::string log = ReadFile(dir_.Join("apply.log"));
+  ASSERT_TRUE(WIFEXITED(status)) << log;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << log;
+  EXPECT_THAT(log, HasSubstr("interrupt received: no new step starts; the running ones finish, "
+                             "then the run stops (send it again to stop at once)\n"));
+  EXPECT_THAT(log, HasSubstr("step slow: ok ("));
+  EXPECT_THAT(log, HasSubstr("error: interrupted: 1 of 3 steps did not run\n"));
+  EXPECT_THAT(log, HasSubstr(" stopped.\nTo resume it:    upgrade apply --resume --run "));
+  EXPECT_EQ(ReadFile(root_ + "/slow.txt"), "done\n");
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/last.txt"));
+  EXPECT_THAT(Upgrade({"history", "--state", state_}).out, HasSubstr("  stopped  "));
+
+  CommandResult resume = Upgrade({"apply", "--resume", "--state", state_});
+  ASSERT_EQ(resume.exit_code, 0) << resume.out << resume.err;
+  EXPECT_EQ(ReadFile(root_ + "/last.txt"), "two\n");
+  EXPECT_EQ(ReadFile(dir_.Join("starts.log")), "started\n");  // the slow step ran once
+}
+
+TEST_F(EngineCrashTest, ASecondCtrlCStopsAtOnce) {
+  pid_t pid = StartSlowApply();
+  kill(-pid, SIGINT);
+  for (int i = 0; i < 100 && ReadFile(dir_.Join("apply.log")).find("interrupt received") ==
+                                 std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(-pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  std::string log = ReadFile(dir_.Join("apply.log"));
+  ASSERT_TRUE(WIFSIGNALED(status)) << log;
+  EXPECT_EQ(WTERMSIG(status), SIGINT);
+  EXPECT_THAT(log, HasSubstr("upgrade: stopping at once (the journal keeps what was done)\n"));
+  EXPECT_THAT(Upgrade({"history", "--state", state_}).out, HasSubstr("  interrupted  "));
+  CommandResult resume = Upgrade({"apply", "--resume", "--state", state_});
+  ASSERT_EQ(resume.exit_code, 0) << resume.out << resume.err;
+  EXPECT_EQ(ReadFile(root_ + "/last.txt"), "two\n");
 }
 
 TEST_F(EngineCrashTest, KillThenRollbackRestoresTheStart) {

@@ -341,8 +341,11 @@ std::vector<std::string> FakeProvider::calls() const {
 }
 
 void FakeProvider::Record(const std::string& call) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  calls_.push_back(call);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.push_back(call);
+  }
+  if (on_call_) on_call_(call);
 }
 
 bool FakeProvider::ShouldFail(const std::string& verb, const std::string& target) const {

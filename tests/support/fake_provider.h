@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -58,6 +59,9 @@ class FakeProvider : public Provider {
   void KeepNothingAsideFor(const std::string& target) { keeps_nothing_.insert(target); }
   /// Adds `call` to calls() (a test's own events, in order with the provider's).
   void Note(const std::string& call) { Record(call); }
+  /// Calls `hook` with each call as it is recorded, on the calling thread, before the call
+  /// goes on (to act in the middle of a run, as an operator would).
+  void OnCall(std::function<void(const std::string& call)> hook) { on_call_ = std::move(hook); }
 
   /// The real system, as the test sees it: thing id -> attributes (absent: not present).
   std::map<std::string, Value::Map> things;
@@ -80,6 +84,7 @@ class FakeProvider : public Provider {
   std::chrono::milliseconds delay_{0};
   bool defers_write_ahead_ = false;
   std::set<std::string> keeps_nothing_;
+  std::function<void(const std::string&)> on_call_;
   std::atomic<int> busy_{0};
   std::atomic<int> max_concurrent_{0};
 };
