@@ -4,10 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/interrupt_guard.h"
 #include "cli/plan_inputs.h"
 #include "cli/run_output.h"
 #include "executor/rollback.h"
@@ -117,8 +119,17 @@ int RunRollback(const RollbackFlags& flags) {
   runner.SetStepProgressSink([&observer](const std::string& step, const std::string& text) {
     observer.StepProgress(step, text);
   });
-  RollbackOutcome outcome = ExecuteRollback(plan, runner, session->journal(), &observer,
-                                            flags.force);
+  std::atomic<bool> stop{false};
+  RollbackOutcome outcome;
+  {
+    InterruptGuard interrupts([&stop, &observer](int signal) {
+      observer.Note(std::string(signal == SIGTERM ? "SIGTERM" : "interrupt") +
+                    " received: the reversal under way finishes, then the rollback stops (send "
+                    "it again to stop at once)");
+      stop = true;
+    });
+    outcome = ExecuteRollback(plan, runner, session->journal(), &observer, flags.force, &stop);
+  }
   observer.Stop();
   std::map<std::string, std::string> types;
   for (const auto& item : plan.items) {
@@ -127,8 +138,8 @@ int RunRollback(const RollbackFlags& flags) {
   if (!session->SaveStates(outcome.states, types, &error)) std::cerr << "error: " << error << "\n";
   if (!outcome.ok) {
     std::cerr << "error: " << outcome.error << "\n";
-    std::cout << "To retry: upgrade rollback --run " << run_id << " --state " << flags.state
-              << "\n";
+    std::cout << (outcome.interrupted ? "To finish it: " : "To retry: ")
+              << "upgrade rollback --run " << run_id << " --state " << flags.state << "\n";
     return 1;
   }
   if (!outcome.left_in_place.empty()) {

@@ -151,7 +151,8 @@ std::string RenderRollbackPlan(const RollbackPlan& plan, bool color) {
 }
 
 RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,
-                                RunObserver* observer, bool force) {
+                                RunObserver* observer, bool force,
+                                const std::atomic<bool>* stop) {
   RollbackOutcome outcome;
   if (!plan.irreversible.empty() && !force) {
     outcome.error = "cannot roll back run " + plan.run_id + ": irreversible and no snapshot "
@@ -174,8 +175,15 @@ RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, 
   std::string error = Append(journal, "rollback_begin", nullptr, "",
                              {{"items", Value(static_cast<int>(plan.items.size()))},
                               {"forced", Value(force)}});
-  for (const auto& item : plan.items) {
+  for (size_t done = 0; done < plan.items.size(); ++done) {
     if (!error.empty()) break;
+    if (stop != nullptr && stop->load()) {
+      outcome.interrupted = true;
+      outcome.error = "interrupted: " + std::to_string(plan.items.size() - done) + " of " +
+                      std::to_string(plan.items.size()) + " rollback items not done";
+      return outcome;  // no rollback_end: rolling back again finishes it
+    }
+    const RollbackItem& item = plan.items[done];
     const OpStatus& op = item.op;
     StepProgressScope progress_scope(op.step);
     if (item.kind == RollbackItem::Kind::kRestore) {

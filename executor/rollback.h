@@ -5,6 +5,7 @@
 // into the run's journal, so an interrupted rollback is resumed by running it again.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -66,13 +67,18 @@ struct RollbackOutcome {
   /// What `force` left as the run left it: the plan's irreversible and unreversible items. A
   /// rollback that left any ends "rolled back in part", not "rolled back".
   std::vector<std::string> left_in_place;
+  bool interrupted = false;  ///< stopped between items by `stop`
 };
 
 /// Runs `plan` (refusing it if it has irreversible or unreversible items, unless `force`,
 /// which leaves those in place and says so in `left_in_place`), journaling
 /// rollback_begin, reverse_intent / reverse_done / reverse_failed, restore_intent /
 /// restore_done and rollback_end into `journal`. Stops at the first failure.
+/// When `stop` turns true (the operator's Ctrl-C), the item under way finishes and no other
+/// starts: the outcome is not ok, `interrupted` is set, and no rollback_end is written, so the
+/// run stays "rollback interrupted" and rolling back again finishes it.
 RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,
-                                RunObserver* observer, bool force);
+                                RunObserver* observer, bool force,
+                                const std::atomic<bool>* stop = nullptr);
 
 }  // namespace upgrade

@@ -186,5 +186,35 @@ TEST_F(RollbackTest, FailedReverseStopsAndIsRetriedByRollingBackAgain) {
   EXPECT_EQ(again.items[0].op.op, "s1#0");
 }
 
+// The operator's Ctrl-C during a rollback: the reversal under way finishes, no other starts,
+// the run stays "rollback interrupted", and rolling back again finishes it.
+TEST_F(RollbackTest, AnInterruptedRollbackFinishesItsReversalStopsAndIsFinishedLater) {
+  TestPlan builder;
+  builder.Thing("a").Thing("b");
+  builder.Step("s1").Set("a", {{"value", Value("1")}});
+  builder.Step("s2", {"s1"}).Set("b", {{"value", Value("1")}});
+  ApplyPlan(builder);
+  std::atomic<bool> stop{false};
+  system_.fake->OnCall([&stop](const std::string& call) {
+    if (call == "Reverse b") stop = true;
+  });
+  RollbackPlan plan = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
+  RollbackOutcome outcome = ExecuteRollback(plan, runner_, journal_, nullptr, false, &stop);
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_TRUE(outcome.interrupted);
+  EXPECT_EQ(outcome.error, "interrupted: 1 of 2 rollback items not done");
+  EXPECT_EQ(system_.fake->things.count("b"), 0u);  // its reversal finished
+  EXPECT_EQ(system_.fake->things.count("a"), 1u);  // and the next did not start
+  EXPECT_EQ(journal_.records().back().type, "reverse_done");
+  EXPECT_EQ(ViewJournal(journal_.records()).Status(), "rollback interrupted");
+
+  system_.fake->OnCall(nullptr);
+  RollbackPlan again = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
+  ASSERT_EQ(again.items.size(), 1u);
+  EXPECT_TRUE(ExecuteRollback(again, runner_, journal_, nullptr, false).ok);
+  EXPECT_EQ(system_.fake->things.count("a"), 0u);
+  EXPECT_EQ(ViewJournal(journal_.records()).Status(), "rolled back");
+}
+
 }  // namespace
 }  // namespace upgrade::testing

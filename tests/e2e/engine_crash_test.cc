@@ -1,7 +1,7 @@
 // End-to-end tests of what happens around a dying apply: kill -9 during a slow step, then
 // `apply --resume` (taking over the dead holder's lock) finishes it, and rollback restores the
-// start; Ctrl-C, which lets the running step finish and stops, and a second one, which stops at
-// once; a live holder's lock refuses a second apply, naming it; force-unlock; and a saved
+// start; Ctrl-C, which lets the running step (or reversal) finish and stops, and a second
+// one, which stops at once; a live holder's lock refuses a second apply, naming it; force-unlock; and a saved
 // plan refused as stale when a resource changed since it was made.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -147,6 +147,49 @@ TEST_F(EngineCrashTest, ASecondCtrlCStopsAtOnce) {
   CommandResult resume = Upgrade({"apply", "--resume", "--state", state_});
   ASSERT_EQ(resume.exit_code, 0) << resume.out << resume.err;
   EXPECT_EQ(ReadFile(root_ + "/last.txt"), "two\n");
+}
+
+// Ctrl-C during `upgrade rollback`: the reversal under way (a slow undo command) finishes, the
+// next does not start, and rolling back again finishes the job.
+TEST_F(EngineCrashTest, CtrlCDuringARollbackFinishesTheReversalAndStops) {
+  WriteFile(plan_, R"(plan "slow-undo" {}
+input root { type = "string" }
+resource fs.file first { path = "${input.root}/first.txt" }
+step write { set first { content = "one\n" } }
+step mark {
+  after = [write]
+  run exec.command {
+    argv = ["sh", "-c", "echo done > mark.txt"]
+    cwd  = input.root
+    undo = ["sh", "-c", "echo undoing >> ../undo.log; sleep 2; rm -f mark.txt"]
+  }
+}
+)");
+  ASSERT_EQ(Upgrade({"apply", plan_, "--var", "root=" + root_, "--state", state_,
+                     "--auto-approve"}).exit_code, 0);
+  pid_t pid = Spawn({UpgradeBinary(), "rollback", "--state", state_, "--auto-approve"},
+                    dir_.Join("rollback.log"));
+  for (int i = 0; i < 600 && ReadFile(dir_.Join("undo.log")).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(-pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  std::string log = ReadFile(dir_.Join("rollback.log"));
+  ASSERT_TRUE(WIFEXITED(status)) << log;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << log;
+  EXPECT_THAT(log, HasSubstr("interrupt received: the reversal under way finishes, then the "
+                             "rollback stops (send it again to stop at once)\n"));
+  EXPECT_THAT(log, HasSubstr("error: interrupted: 1 of 2 rollback items not done\n"));
+  EXPECT_THAT(log, HasSubstr("To finish it: upgrade rollback --run "));
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/mark.txt"));  // its undo ran to the end
+  EXPECT_EQ(ReadFile(root_ + "/first.txt"), "one\n");           // the next was not begun
+  EXPECT_THAT(Upgrade({"history", "--state", state_}).out, HasSubstr("  rollback interrupted  "));
+
+  CommandResult again = Upgrade({"rollback", "--state", state_, "--auto-approve"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_TRUE(TreeOf(root_).empty()) << ::testing::PrintToString(TreeOf(root_));
+  EXPECT_EQ(ReadFile(dir_.Join("undo.log")), "undoing\n");  // the undo ran once
 }
 
 TEST_F(EngineCrashTest, KillThenRollbackRestoresTheStart) {
