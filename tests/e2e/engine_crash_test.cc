@@ -62,11 +62,28 @@ class EngineCrashTest : public ::testing::Test {
     EXPECT_TRUE(WaitForJournalLine(state_, {"\"op\":\"slow#0\"", "\"type\":\"prepared\""}, 60))
         << ReadFile(dir_.Join("apply.log"));
     // The undo is journaled before the command starts: wait until the command itself runs.
-    for (int i = 0; i < 600 && ReadFile(dir_.Join("starts.log")).empty(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    EXPECT_TRUE(WaitForText(dir_.Join("starts.log"), "started\n"));
     EXPECT_EQ(ReadFile(dir_.Join("starts.log")), "started\n");
     return pid;
+  }
+
+  // Waits up to 60 s until the file at `path` holds `text`; true when it does.
+  static bool WaitForText(const std::string& path, const std::string& text) {
+    for (int i = 0; i < 1200; ++i) {
+      if (ReadFile(path).find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  // Sends Ctrl-C's signal to the process group of `pid` and waits for it to end: its exit code
+  // (128+N when a signal N ended it) and, in `*log`, what it printed into `log_file`.
+  int InterruptAndWait(pid_t pid, const std::string& log_file, std::string* log) {
+    kill(-pid, SIGINT);
+    int status = 0;
+    EXPECT_EQ(waitpid(pid, &status, 0), pid);
+    *log = ReadFile(dir_.Join(log_file));
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
   }
 
   void KillHard(pid_t pid) {
@@ -107,12 +124,8 @@ TEST_F(EngineCrashTest, KillDuringASlowStepThenResumeThenRollback) {
 // step finishes, the next does not start, and the run stops to be resumed.
 TEST_F(EngineCrashTest, CtrlCLetsTheRunningStepFinishThenStopsForAResume) {
   pid_t pid = StartSlowApply();
-  kill(-pid, SIGINT);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  std::string log = ReadFile(dir_.Join("apply.log"));
-  ASSERT_TRUE(WIFEXITED(status)) << log;
-  EXPECT_EQ(WEXITSTATUS(status), 1) << log;
+  std::string log;
+  EXPECT_EQ(InterruptAndWait(pid, "apply.log", &log), 1) << log;
   EXPECT_THAT(log, HasSubstr("interrupt received: no new step starts; the running ones finish, "
                              "then the run stops (send it again to stop at once)\n"));
   EXPECT_THAT(log, HasSubstr("step slow: ok ("));
@@ -131,17 +144,9 @@ TEST_F(EngineCrashTest, CtrlCLetsTheRunningStepFinishThenStopsForAResume) {
 TEST_F(EngineCrashTest, ASecondCtrlCStopsAtOnce) {
   pid_t pid = StartSlowApply();
   kill(-pid, SIGINT);
-  for (int i = 0; i < 100 && ReadFile(dir_.Join("apply.log")).find("interrupt received") ==
-                                 std::string::npos;
-       ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(-pid, SIGINT);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  std::string log = ReadFile(dir_.Join("apply.log"));
-  ASSERT_TRUE(WIFSIGNALED(status)) << log;
-  EXPECT_EQ(WTERMSIG(status), SIGINT);
+  EXPECT_TRUE(WaitForText(dir_.Join("apply.log"), "interrupt received"));
+  std::string log;
+  EXPECT_EQ(InterruptAndWait(pid, "apply.log", &log), 128 + SIGINT) << log;
   EXPECT_THAT(log, HasSubstr("upgrade: stopping at once (the journal keeps what was done)\n"));
   EXPECT_THAT(Upgrade({"history", "--state", state_}).out, HasSubstr("  interrupted  "));
   CommandResult resume = Upgrade({"apply", "--resume", "--state", state_});
@@ -169,15 +174,9 @@ step mark {
                      "--auto-approve"}).exit_code, 0);
   pid_t pid = Spawn({UpgradeBinary(), "rollback", "--state", state_, "--auto-approve"},
                     dir_.Join("rollback.log"));
-  for (int i = 0; i < 600 && ReadFile(dir_.Join("undo.log")).empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(-pid, SIGINT);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  std::string log = ReadFile(dir_.Join("rollback.log"));
-  ASSERT_TRUE(WIFEXITED(status)) << log;
-  EXPECT_EQ(WEXITSTATUS(status), 1) << log;
+  EXPECT_TRUE(WaitForText(dir_.Join("undo.log"), "undoing\n"));
+  std::string log;
+  EXPECT_EQ(InterruptAndWait(pid, "rollback.log", &log), 1) << log;
   EXPECT_THAT(log, HasSubstr("interrupt received: the reversal under way finishes, then the "
                              "rollback stops (send it again to stop at once)\n"));
   EXPECT_THAT(log, HasSubstr("error: interrupted: 1 of 2 rollback items not done\n"));
