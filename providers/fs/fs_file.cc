@@ -85,7 +85,7 @@ bool DescribeFile(const std::string& path, long long size, bool secret, Value::M
     return true;
   }
   std::string bytes;
-  if (!ReadBytes(path, &bytes, error)) return false;
+  if (!ReadBytes(path, &bytes, error, size)) return false;
   DescribeContent(bytes, secret, attributes);
   return true;
 }

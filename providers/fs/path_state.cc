@@ -321,14 +321,16 @@ bool ReadInPieces(const std::string& path, std::string* error, Take take) {
 
 }  // namespace
 
-bool ReadBytes(const std::string& path, std::string* bytes, std::string* error) {
+bool ReadBytes(const std::string& path, std::string* bytes, std::string* error,
+               long long known_size) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail(error, "cannot read", path, errno);
   // Read into place, one byte more than a regular file's size asked for: a shorter read is its
   // end, and getting that byte means it grew, and reading goes on.
   struct stat info {};
-  bool regular = fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
-  bytes->resize(regular ? static_cast<size_t>(info.st_size) + 1 : 4096);
+  bool regular = known_size >= 0 || (fstat(fd, &info) == 0 && S_ISREG(info.st_mode));
+  long long size = known_size >= 0 ? known_size : static_cast<long long>(info.st_size);
+  bytes->resize(regular ? static_cast<size_t>(size) + 1 : 4096);
   size_t have = 0;
   for (;;) {
     ssize_t count = read(fd, bytes->data() + have, bytes->size() - have);

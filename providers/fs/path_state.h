@@ -33,7 +33,8 @@ std::string FormatMode(mode_t mode);
 int ParseMode(const std::string& text);
 
 /// The whole content of a regular file, or an error.
-bool ReadBytes(const std::string& path, std::string* bytes, std::string* error);
+bool ReadBytes(const std::string& path, std::string* bytes, std::string* error,
+               long long known_size = -1);
 
 /// Hex SHA-256 of `bytes` (the same as Sha256Hex, cheaper for many small contents).
 std::string HashBytes(const std::string& bytes);
