@@ -148,10 +148,9 @@ int Execute(const Plan& plan, const ApplyFlags& flags, const ProviderRegistry& p
   RunResult result;
   {
     InterruptGuard interrupts([&executor, &observer](int signal) {
-      observer.Note(std::string(signal == SIGTERM ? "SIGTERM" : "interrupt") +
-                    " received: no new step starts; the running ones finish, then the run "
-                    "stops (send it again to stop at once)");
-      executor.Interrupt();
+      std::string what = executor.Interrupt();
+      observer.Note(std::string(signal == SIGTERM ? "SIGTERM" : "interrupt") + " received: " +
+                    what + " (send it again to stop at once)");
     });
     result = history ? executor.Resume(*history) : executor.Apply(session.run_id());
   }

@@ -224,10 +224,12 @@ RunResult Executor::RunSteps(const std::set<std::string>& completed) {
   return failed_ ? HandleFailure() : Finish();
 }
 
-void Executor::Interrupt() {
+std::string Executor::Interrupt() {
   std::lock_guard<std::mutex> guard(mutex_);
   interrupted_ = true;
   changed_.notify_all();
+  if (rolling_back_) return "the automatic rollback goes on";
+  return "no new step starts; the running ones finish, then the run stops";
 }
 
 // Every step that started has finished; the rest wait for a resume (or a rollback).
@@ -541,6 +543,10 @@ RunResult Executor::HandleFailure() {
                               "covers it: " + rollback.irreversible.front());
     result.states = LiveStates();
     return result;
+  }
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    rolling_back_ = true;
   }
   if (observer_) observer_->Note("rolling back run " + run_id_);
   RollbackOutcome outcome = ExecuteRollback(rollback, runner_, journal_, observer_, false);

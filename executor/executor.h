@@ -81,8 +81,10 @@ class Executor {
 
   /// From any thread while Apply or Resume runs (the operator pressed Ctrl-C): no new step
   /// starts, the running ones finish, and the run stops as it stands (kStopped, run_end
-  /// "stopped"), to be resumed or rolled back. A run whose steps had all started ends as usual.
-  void Interrupt();
+  /// "stopped"), to be resumed or rolled back. A run whose steps had all started ends as usual;
+  /// an automatic rollback already under way goes on. Returns what will happen, for the
+  /// operator.
+  std::string Interrupt();
 
  private:
   /// The live states as a running step sees them: looked up one at a time, under the lock.
@@ -148,6 +150,7 @@ class Executor {
   int running_ = 0;
   bool failed_ = false;
   bool interrupted_ = false;
+  bool rolling_back_ = false;  // the automatic rollback after a failure has begun
   bool crashed_ = false;
   std::string first_error_;
   std::string failed_step_;

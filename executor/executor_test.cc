@@ -108,7 +108,10 @@ TEST_F(ExecutorTest, AnInterruptedRunFinishesTheRunningStepStopsAndResumes) {
   options.parallelism = 1;
   Executor executor(plan_, runner_, runtime_, journal_, options);
   fake().OnCall([&](const std::string& call) {
-    if (call == "Prepare a") executor.Interrupt();
+    if (call == "Prepare a") {
+      EXPECT_EQ(executor.Interrupt(),
+                "no new step starts; the running ones finish, then the run stops");
+    }
   });
   RunResult result = executor.Apply("run1");
   EXPECT_EQ(result.status, RunStatus::kStopped);
@@ -132,6 +135,24 @@ TEST_F(ExecutorTest, AnInterruptedRunFinishesTheRunningStepStopsAndResumes) {
   EXPECT_EQ(fake().things["c"]["value"], Value("3"));
   std::vector<std::string> calls = fake().calls();
   EXPECT_EQ(std::count(calls.begin(), calls.end(), "Apply a"), 1);
+}
+
+TEST_F(ExecutorTest, AnInterruptDuringTheAutomaticRollbackLetsItFinish) {
+  TestPlan plan;
+  plan.Thing("a").Thing("b");
+  plan.Step("s1").Set("a", {{"value", Value("1")}});
+  plan.Step("s2", {"s1"}).Set("b", {{"value", Value("2")}});
+  plan_ = plan.Build(fake(), runtime_);
+  fake().FailOn("Apply", "b");
+  Executor executor(plan_, runner_, runtime_, journal_);
+  std::string told;
+  fake().OnCall([&](const std::string& call) {
+    if (call == "Reverse a") told = executor.Interrupt();
+  });
+  RunResult result = executor.Apply("run1");
+  EXPECT_EQ(told, "the automatic rollback goes on");
+  EXPECT_EQ(result.status, RunStatus::kRolledBack) << result.error;
+  EXPECT_EQ(fake().things.count("a"), 0u);
 }
 
 TEST_F(ExecutorTest, AnInterruptAfterTheLastStepStartedChangesNothing) {
