@@ -149,8 +149,8 @@ int Execute(const Plan& plan, const ApplyFlags& flags, const ProviderRegistry& p
   {
     InterruptGuard interrupts([&executor, &observer](int signal) {
       std::string what = executor.Interrupt();
-      observer.Note(std::string(signal == SIGTERM ? "SIGTERM" : "interrupt") + " received: " +
-                    what + " (send it again to stop at once)");
+      observer.Note(std::string(InterruptName(signal)) + " received: " + what +
+                    " (send it again to stop at once)");
     });
     result = history ? executor.Resume(*history) : executor.Apply(session.run_id());
   }

@@ -123,7 +123,7 @@ int RunRollback(const RollbackFlags& flags) {
   RollbackOutcome outcome;
   {
     InterruptGuard interrupts([&stop, &observer](int signal) {
-      observer.Note(std::string(signal == SIGTERM ? "SIGTERM" : "interrupt") +
+      observer.Note(std::string(InterruptName(signal)) +
                     " received: the reversal under way finishes, then the rollback stops (send "
                     "it again to stop at once)");
       stop = true;

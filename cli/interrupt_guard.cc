@@ -69,4 +69,6 @@ void InterruptGuard::Watch() {
   }
 }
 
+const char* InterruptName(int signal) { return signal == SIGTERM ? "SIGTERM" : "interrupt"; }
+
 }  // namespace upgrade::cli

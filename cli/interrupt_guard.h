@@ -30,4 +30,8 @@ class InterruptGuard {
   std::thread watcher_;
 };
 
+/// What the operator sent, as the note answering it names it: "interrupt" (Ctrl-C, SIGINT) or
+/// "SIGTERM".
+const char* InterruptName(int signal);
+
 }  // namespace upgrade::cli
