@@ -37,9 +37,9 @@ int Fail(const std::string& error) {
   return 1;
 }
 
-std::string Joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
+std::string Joined(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
   return out;
 }
 
@@ -97,13 +97,8 @@ int RunRollback(const RollbackFlags& flags) {
   if (!error.empty()) return Fail(error);
   CheckReversals(runner, &plan);
   std::cout << RenderRollbackPlan(plan, color);
-  if (!plan.irreversible.empty() && !flags.force) {
-    return Fail("cannot roll back run " + run_id + ": irreversible and no snapshot covers it: " +
-                Joined(plan.irreversible) + " (--force leaves them in place)");
-  }
-  if (!plan.unreversible.empty() && !flags.force) {
-    return Fail("cannot roll back run " + run_id + ": " + Joined(plan.unreversible, "; ") +
-                " (--force leaves them in place)");
+  if (std::string refusal = RefusalOf(plan); !refusal.empty() && !flags.force) {
+    return Fail(refusal + " (--force leaves them in place)");
   }
   if (!plan.drifted.empty() && !flags.force) {
     return Fail("cannot roll back run " + run_id + ": " + Joined(plan.drifted) +

@@ -150,25 +150,26 @@ std::string RenderRollbackPlan(const RollbackPlan& plan, bool color) {
   return out + ".\n";
 }
 
+std::string RefusalOf(const RollbackPlan& plan) {
+  auto joined = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : "; ") + item;
+    return out;
+  };
+  std::string refusal = "cannot roll back run " + plan.run_id + ": ";
+  if (!plan.irreversible.empty()) {
+    return refusal + "irreversible and no snapshot covers it: " + joined(plan.irreversible);
+  }
+  if (!plan.unreversible.empty()) return refusal + joined(plan.unreversible);
+  return "";
+}
+
 RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,
                                 RunObserver* observer, bool force,
                                 const std::atomic<bool>* stop) {
   RollbackOutcome outcome;
-  if (!plan.irreversible.empty() && !force) {
-    outcome.error = "cannot roll back run " + plan.run_id + ": irreversible and no snapshot "
-                    "covers it: " + plan.irreversible.front();
-    for (size_t i = 1; i < plan.irreversible.size(); ++i) {
-      outcome.error += "; " + plan.irreversible[i];
-    }
-    return outcome;
-  }
-  if (!plan.unreversible.empty() && !force) {
-    outcome.error = "cannot roll back run " + plan.run_id + ": " + plan.unreversible.front();
-    for (size_t i = 1; i < plan.unreversible.size(); ++i) {
-      outcome.error += "; " + plan.unreversible[i];
-    }
-    return outcome;
-  }
+  if (!force) outcome.error = RefusalOf(plan);
+  if (!outcome.error.empty()) return outcome;
   outcome.left_in_place = plan.irreversible;
   outcome.left_in_place.insert(outcome.left_in_place.end(), plan.unreversible.begin(),
                                plan.unreversible.end());

@@ -56,6 +56,10 @@ std::string FindDrift(const JournalView& view, ChangeRunner& runner, RollbackPla
 /// `plan->unreversible` and marks their items.
 void CheckReversals(ChangeRunner& runner, RollbackPlan* plan);
 
+/// Why `plan` is refused unless forced: its irreversible operations that no snapshot covers, or
+/// those whose Reverse cannot succeed now, named ("cannot roll back run ID: ..."); or empty.
+std::string RefusalOf(const RollbackPlan& plan);
+
 /// The rollback plan as the operator sees it.
 std::string RenderRollbackPlan(const RollbackPlan& plan, bool color);
 
