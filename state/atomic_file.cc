@@ -114,15 +114,19 @@ bool SyncDirectory(const std::string& dir, std::string* error) {
   return syncs.Sync(dir, error);
 }
 
-bool SyncParentDirectory(const std::string& path, std::string* error) {
+std::string ParentDirectoryOf(const std::string& path) {
   std::string parent = std::filesystem::path(path).parent_path().string();
-  return SyncDirectory(parent.empty() ? "." : parent, error);
+  return parent.empty() ? "." : parent;
+}
+
+bool SyncParentDirectory(const std::string& path, std::string* error) {
+  return SyncDirectory(ParentDirectoryOf(path), error);
 }
 
 bool WriteFileAtomic(const std::string& path, const std::string& bytes, std::string* error) {
   static std::atomic<unsigned> counter{0};
   std::filesystem::path target(path);
-  std::string dir = target.parent_path().empty() ? "." : target.parent_path().string();
+  std::string dir = ParentDirectoryOf(path);
   std::string temp = dir + "/." + target.filename().string() + ".tmp." +
                      std::to_string(getpid()) + "." + std::to_string(counter++);
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -19,8 +19,11 @@ bool WriteAll(int fd, const std::string& bytes);
 /// so threads writing many files into one directory do not queue one device flush each.
 bool SyncDirectory(const std::string& dir, std::string* error);
 
-/// Fsyncs the directory holding `path` ("." for a bare name), so that the creation, rename or
-/// removal of `path` survives a crash; shares syncs as SyncDirectory does.
+/// The directory holding `path`: "." for a bare name, "/" for a name under the root.
+std::string ParentDirectoryOf(const std::string& path);
+
+/// Fsyncs ParentDirectoryOf(`path`), so that the creation, rename or removal of `path`
+/// survives a crash; shares syncs as SyncDirectory does.
 bool SyncParentDirectory(const std::string& path, std::string* error);
 
 /// The whole content of `path`, or nullopt (with `*error`, empty when the file does not exist).

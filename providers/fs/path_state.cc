@@ -17,14 +17,15 @@
 #include "state/atomic_file.h"
 
 namespace upgrade::fs {
-namespace {
-
-namespace stdfs = std::filesystem;
 
 bool Fail(std::string* error, const std::string& what, const std::string& path, int errnum) {
   *error = what + " " + path + ": " + ErrnoText(errnum);
   return false;
 }
+
+namespace {
+
+namespace stdfs = std::filesystem;
 
 bool WriteAll(int fd, const char* data, size_t size) {
   while (size > 0) {

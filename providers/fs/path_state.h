@@ -32,6 +32,10 @@ const char* PathKindName(PathKind kind);
 std::string FormatMode(mode_t mode);
 int ParseMode(const std::string& text);
 
+/// Sets `*error` to "WHAT PATH: reason" for `errnum` and returns false: how every path helper
+/// here fails.
+bool Fail(std::string* error, const std::string& what, const std::string& path, int errnum);
+
 /// The whole content of a regular file, or an error.
 bool ReadBytes(const std::string& path, std::string* bytes, std::string* error,
                long long known_size = -1);

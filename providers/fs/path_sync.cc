@@ -6,25 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
 
-#include "providers/exec/process.h"
+#include "providers/fs/path_state.h"
 #include "state/atomic_file.h"
 
 namespace upgrade::fs {
-namespace {
-
-bool Fail(std::string* error, const std::string& what, const std::string& path, int errnum) {
-  *error = what + " " + path + ": " + ErrnoText(errnum);
-  return false;
-}
-
-std::string ParentOf(const std::string& path) {
-  std::string parent = std::filesystem::path(path).parent_path().string();
-  return parent.empty() ? "." : parent;
-}
-
-}  // namespace
 
 bool SyncOpenFile(int fd, const std::string& path, std::string* error) {
   TellSync("file", path);
@@ -46,7 +32,7 @@ bool SyncInode(const std::string& path, std::string* error) {
 
 bool SyncRemoval(const std::string& path, std::string* error) {
   struct stat parent {};
-  if (stat(ParentOf(path).c_str(), &parent) != 0 || !S_ISDIR(parent.st_mode)) return true;
+  if (stat(ParentDirectoryOf(path).c_str(), &parent) != 0 || !S_ISDIR(parent.st_mode)) return true;
   return SyncParentDirectory(path, error);
 }
 
