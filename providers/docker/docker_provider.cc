@@ -269,14 +269,18 @@ ReverseResult DockerProvider::Reverse(const ReverseRequest& request, ProviderCon
   return result;
 }
 
-std::string DockerProvider::CheckReverse(const ReverseRequest& request, ProviderContext&) {
-  if (request.kind != Operation::Kind::kChange || request.resource.type != "docker.container") {
-    return "";
-  }
+std::string DockerProvider::OnKeptContainer(
+    const ReverseRequest& request, const std::function<std::string(DockerApi& api)>& act) {
+  if (!KeepsAside(request)) return "";
   std::string error;
   auto api = Open(ConfigValue(request.resource.config, "host"), &error);
   if (!api) return "container " + ResourceName(request.resource) + ": " + error;
-  return CheckContainerReverse(*api, request);
+  return act(*api);
+}
+
+std::string DockerProvider::CheckReverse(const ReverseRequest& request, ProviderContext&) {
+  return OnKeptContainer(request,
+                         [&](DockerApi& api) { return CheckContainerReverse(api, request); });
 }
 
 // A recreated container keeps its old one aside (stopped and renamed) until the run succeeds.
@@ -285,11 +289,8 @@ bool DockerProvider::KeepsAside(const ReverseRequest& request) const {
 }
 
 std::string DockerProvider::Release(const ReverseRequest& request, ProviderContext& context) {
-  if (!KeepsAside(request)) return "";
-  std::string error;
-  auto api = Open(ConfigValue(request.resource.config, "host"), &error);
-  if (!api) return "container " + ResourceName(request.resource) + ": " + error;
-  return ReleaseContainer(*api, request, context);
+  return OnKeptContainer(
+      request, [&](DockerApi& api) { return ReleaseContainer(api, request, context); });
 }
 
 CallResult DockerProvider::Call(const std::string& name, const std::vector<Value>& args,

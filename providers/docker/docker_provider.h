@@ -2,6 +2,7 @@
 // action and the docker.* functions, over the Docker Engine API (see docs/providers/docker.md).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,10 @@ class DockerProvider : public Provider {
  private:
   /// A connection to the daemon `host_attribute` names (or the default one).
   std::unique_ptr<DockerApi> Open(const Value& host_attribute, std::string* error);
+  /// `act` on the daemon of the container `request` names, for an operation that kept an old
+  /// container aside (KeepsAside); "" for any other, or why the daemon cannot be reached.
+  std::string OnKeptContainer(const ReverseRequest& request,
+                              const std::function<std::string(DockerApi& api)>& act);
 
   std::string default_host_;
   VersionCache versions_;
