@@ -52,7 +52,6 @@ std::vector<AttributeChange> CompareAttributes(const Value::Map& before, const V
   // Both maps are sorted by name: one walk over the two gives the changes in name order.
   static const Value kNull;
   std::vector<AttributeChange> changes;
-  changes.reserve(before.size() + after.size());
   auto b = before.begin();
   auto a = after.begin();
   while (b != before.end() || a != after.end()) {
