@@ -5,8 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <set>
 #include <unordered_map>
 
@@ -18,23 +16,10 @@
 #include "planner/step_evaluator.h"
 #include "planner/step_graph.h"
 #include "providers/registry.h"
+#include "state/atomic_file.h"
 
 namespace upgrade {
 namespace {
-
-std::string NowRfc3339() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
-}
-
-std::string DirectoryOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
 
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
@@ -217,7 +202,7 @@ std::optional<Plan> Planner::Run(std::shared_ptr<const Program> program,
   plan.sources = options_.sources;
   plan.created_at = NowRfc3339();
   ProviderContext context;
-  context.base_dir = DirectoryOf(plan.plan_path);
+  context.base_dir = ParentDirectoryOf(plan.plan_path);
 
   // Phases 1 and 2: inputs, lets, resources.
   ScopeData data;
@@ -304,7 +289,7 @@ bool Planner::EvaluateProgram(const Program& program, const std::map<std::string
                               Diagnostics& diagnostics) {
   int errors_before = diagnostics.ErrorCount();
   data.program = &program;
-  data.base_dir = DirectoryOf(program.path);
+  data.base_dir = ParentDirectoryOf(program.path);
   EvaluateInputs(program, given, data, diagnostics);
   if (diagnostics.ErrorCount() > errors_before) return false;
   SchemaRegistry schemas = providers_.Schemas();
@@ -320,7 +305,8 @@ bool Planner::EvaluateProgram(const Program& program, const std::map<std::string
 bool Planner::EvaluateConfigs(const Program& program, const std::map<std::string, Value>& given,
                               ScopeData& data, Diagnostics& diagnostics) {
   ProviderContext context;
-  context.base_dir = DirectoryOf(options_.plan_path.empty() ? program.path : options_.plan_path);
+  context.base_dir =
+      ParentDirectoryOf(options_.plan_path.empty() ? program.path : options_.plan_path);
   return EvaluateProgram(program, given, data, context, diagnostics);
 }
 
@@ -348,7 +334,7 @@ std::optional<std::string> Planner::GraphDot(std::shared_ptr<const Program> prog
                                              const std::map<std::string, Value>& given,
                                              Diagnostics& diagnostics) {
   ProviderContext context;
-  context.base_dir = DirectoryOf(program->path);
+  context.base_dir = ParentDirectoryOf(program->path);
   ScopeData data;
   if (!EvaluateProgram(*program, given, data, context, diagnostics)) return std::nullopt;
   int errors_before = diagnostics.ErrorCount();

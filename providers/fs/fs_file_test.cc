@@ -8,10 +8,12 @@
 
 #include "lang/value_json.h"
 #include "providers/fs/fs_test_util.h"
+#include "providers/fs/fs_types.h"
 
 namespace upgrade {
 namespace {
 
+using fs::ResolvePath;
 using testing::FsFixture;
 using testing::ReadFile;
 using testing::TempDir;
@@ -339,6 +341,9 @@ TEST_F(FsFileTest, ResolvesRelativePathsAgainstThePlanDirectory) {
   DiffResult relative_source = fs_.provider().Diff(
       DiffRequest{resource, State{}, {{"source", "etc/other"}}});
   EXPECT_EQ(relative_source.error, "fs.file conf/new.conf: source must be an absolute path");
+  // A plan in the root directory, and absolute paths, which no directory changes.
+  EXPECT_EQ(ResolvePath("conf/new.conf", "/"), "/conf/new.conf");
+  EXPECT_EQ(ResolvePath("/etc/app.conf", root_.path()), "/etc/app.conf");
 }
 
 // Tests run as root (as CI does), so files owned by someone else can be made.

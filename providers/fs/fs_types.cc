@@ -13,7 +13,7 @@ const std::string& PathOf(const Value::Map& config) {
 
 std::string ResolvePath(const std::string& path, const std::string& base_dir) {
   if (path.empty() || path[0] == '/' || base_dir.empty()) return path;
-  return base_dir + "/" + path;
+  return base_dir.back() == '/' ? base_dir + path : base_dir + "/" + path;
 }
 
 Value::Map Wanted(const DiffRequest& request) {

@@ -166,6 +166,31 @@ TEST_F(EngineApplyTest, QuickstartAppliesPlansNoChangesAndRollsBackToEmpty) {
   EXPECT_TRUE(TreeOf(root_).empty()) << ::testing::PrintToString(TreeOf(root_));
 }
 
+TEST_F(EngineApplyTest, RelativePathsAreTakenFromThePlansDirectoryWhereverUpgradeRuns) {
+  std::filesystem::create_directories(dir_.Join("plans"));
+  std::filesystem::create_directories(dir_.Join("elsewhere"));
+  WriteFile(dir_.Join("plans/site.upg"), R"(plan "site" {}
+resource fs.file conf { path = "out/app.conf" }
+step write { set conf { content = "port = 8080\n" } }
+)");
+  auto upgrade_in = [](const std::string& cwd, std::vector<std::string> args) {
+    args.insert(args.begin(), UpgradeBinary());
+    return RunCommand(args, {{"NO_COLOR", "1"}}, "", cwd);
+  };
+  CommandResult apply = upgrade_in(dir_.path(), {"apply", "plans/site.upg", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(ReadFile(dir_.Join("plans/out/app.conf")), "port = 8080\n");
+  EXPECT_FALSE(std::filesystem::exists(dir_.Join("out")));
+
+  CommandResult plan = upgrade_in(dir_.Join("elsewhere"), {"plan", "../plans/site.upg"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("No changes."));
+  CommandResult rollback = upgrade_in(
+      dir_.Join("elsewhere"), {"rollback", "--state", "../plans/.upgrade", "--auto-approve"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.Join("plans/out/app.conf")));
+}
+
 TEST_F(EngineApplyTest, NoTerminalWithoutAutoApproveIsRefused) {
   SeedTree();
   auto before = TreeOf(root_);
