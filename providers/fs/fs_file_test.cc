@@ -1,6 +1,9 @@
 // fs.file on the real file system: every change, then Reverse, leaves the tree byte-identical
 // (content, mode, existence), also after a partial Apply or none at all.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -66,6 +69,70 @@ TEST_F(FsFileTest, ReadsContentModeHashAndSize) {
   EXPECT_EQ(read.state.attributes.at("mode"), Value("0640"));
   EXPECT_EQ(read.state.attributes.at("size"), Value(10));
   EXPECT_EQ(read.state.attributes.at("sha256"), Value(Sha256Hex("port = 80\n")));
+}
+
+// The access time of `path`, after setting it to two days before its modification time when
+// `age` is true (old enough that the kernel's relatime moves it on the next read).
+timespec AccessTimeOf(const std::string& path, bool age = false) {
+  struct stat st {};
+  stat(path.c_str(), &st);
+  if (age) {
+    timespec times[2] = {st.st_mtim, {0, UTIME_OMIT}};
+    times[0].tv_sec -= 2 * 24 * 3600;
+    utimensat(AT_FDCWD, path.c_str(), times, 0);
+    stat(path.c_str(), &st);
+  }
+  return st.st_atim;
+}
+
+bool operator==(const timespec& a, const timespec& b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+// A plan reads the systems without changing them, access times included; small files are
+// read whole, large ones (past what a plan shows) hashed in pieces.
+TEST_F(FsFileTest, ReadingLeavesAccessTimesAlone) {
+  std::string small = root_.Join("app.conf");
+  std::string large = root_.Join("large.bin");
+  WriteFile(large, std::string(100000, 'x'));
+  timespec aged = AccessTimeOf(small, true);
+  ReadFile(small);
+  ASSERT_FALSE(AccessTimeOf(small) == aged) << "this file system does not move access times";
+  for (const std::string& path : {small, large}) {
+    aged = AccessTimeOf(path, true);
+    ReadResult read = fs_.provider().Read(FsFixture::Resource("fs.file", path), fs_.context());
+    ASSERT_EQ(read.error, "") << path;
+    EXPECT_TRUE(AccessTimeOf(path) == aged) << path;
+  }
+}
+
+// Only a file's owner (or root) may read it without moving its access time; anyone else
+// reads it the ordinary way. Run as root, the read runs in a child that has become `nobody`.
+TEST_F(FsFileTest, ReadsAFileOfAnotherUser) {
+  const uid_t kNobody = 65534;
+  std::string path = root_.Join("app.conf");
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  auto read_as_other = [&] {
+    ReadResult read = fs_.provider().Read(FsFixture::Resource("fs.file", path), fs_.context());
+    if (!read.error.empty()) return 2;
+    return read.state.attributes.at("content") == Value("port = 80\n") ? 0 : 3;
+  };
+  if (geteuid() != 0) {
+    EXPECT_EQ(read_as_other(), 0);
+    return;
+  }
+  ASSERT_EQ(chmod(root_.path().c_str(), 0755), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (setgid(kNobody) != 0 || setuid(kNobody) != 0) _exit(1);
+    _exit(read_as_other());
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: cannot become nobody, 2: the read failed, "
+                                       "3: another content was read";
 }
 
 TEST_F(FsFileTest, CreatesFileInNewDirectoriesAndReversesToIdenticalTree) {
