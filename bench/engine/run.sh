@@ -5,7 +5,8 @@
 #
 #   bench/engine/run.sh UPGRADE_BINARY [N...]      (default N: 1000 10000)
 #   TERRAFORM_MAX=1000 limits terraform to N <= 1000 (it grows about as N^2).
-#   RUNS=5 runs each measurement that many times (fresh directories) and keeps the median.
+#   RUNS=5 runs each measurement that many times (fresh directories) and keeps the median;
+#   the runs of upgrade and of terraform for one measurement take turns.
 #   SETTLE=65 seconds to wait before the runs that create files (see below).
 #   BENCH_DIR=DIR works in DIR (default $TMPDIR or /tmp), e.g. on a freshly made file system.
 # Nothing is deleted until the end: on ext4 without a journal (these machines), the kernel does
@@ -73,6 +74,23 @@ median_of_runs() {
     echo "$s $c $m" >>"$WORK/runs"
   done
   read -r s c m < <(sort -n "$WORK/runs" | sed -n "$(((RUNS + 1) / 2))p")
+}
+
+# Runs `$1 RUN_INDEX` and `$2 RUN_INDEX` by turns, RUNS times each (each must call `timed`
+# last), and sets s1 c1 m1 and s2 c2 m2 to the run of each with the median wall time. Taking
+# turns puts both tools in the same minutes of a machine whose speed drifts by the minute.
+median_of_paired_runs() {
+  local i
+  : >"$WORK/runs1"
+  : >"$WORK/runs2"
+  for ((i = 0; i < RUNS; i++)); do
+    "$1" "$i"
+    echo "$s $c $m" >>"$WORK/runs1"
+    "$2" "$i"
+    echo "$s $c $m" >>"$WORK/runs2"
+  done
+  read -r s1 c1 m1 < <(sort -n "$WORK/runs1" | sed -n "$(((RUNS + 1) / 2))p")
+  read -r s2 c2 m2 < <(sort -n "$WORK/runs2" | sed -n "$(((RUNS + 1) / 2))p")
 }
 
 generate_upg() {  # N DIR
@@ -174,18 +192,22 @@ label() {  # TOOL WHAT
 echo "| what | N | wall s | CPU s | peak memory (MiB) |"
 echo "|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
+  with_terraform=0
+  [ "$n" -le "$TERRAFORM_MAX" ] && [ -x "$TERRAFORM" ] && with_terraform=1
+  terraform_rows=()
   for what in plan apply replan; do
     [ "$what" = apply ] && sleep "$SETTLE"
-    median_of_runs run_upgrade
-    row "$(label upgrade "$what")" "$n" "$s" "$c" "$m"
+    if [ "$with_terraform" = 1 ]; then
+      median_of_paired_runs run_upgrade run_terraform
+      row "$(label upgrade "$what")" "$n" "$s1" "$c1" "$m1"
+      terraform_rows+=("$(row "$(label terraform "$what")" "$n" "$s2" "$c2" "$m2")")
+    else
+      median_of_runs run_upgrade
+      row "$(label upgrade "$what")" "$n" "$s" "$c" "$m"
+    fi
   done
   sleep "$SETTLE"
   median_of_runs run_direct
   row "direct writes, as durable (10 threads)" "$n" "$s" "$c" "$m"
-  if [ "$n" -le "$TERRAFORM_MAX" ] && [ -x "$TERRAFORM" ]; then
-    for what in plan apply replan; do
-      median_of_runs run_terraform
-      row "$(label terraform "$what")" "$n" "$s" "$c" "$m"
-    done
-  fi
+  if [ "${#terraform_rows[@]}" -gt 0 ]; then printf '%s\n' "${terraform_rows[@]}"; fi
 done
