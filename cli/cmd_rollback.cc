@@ -28,6 +28,7 @@ struct RollbackFlags {
   std::string var_file;
   bool auto_approve = false;
   bool force = false;
+  int parallelism = 10;
   std::string state = ".upgrade";
   bool no_color = false;
 };
@@ -119,11 +120,12 @@ int RunRollback(const RollbackFlags& flags) {
   {
     InterruptGuard interrupts([&stop, &observer](int signal) {
       observer.Note(std::string(InterruptName(signal)) +
-                    " received: the reversal under way finishes, then the rollback stops (send "
+                    " received: the reversals under way finish, then the rollback stops (send "
                     "it again to stop at once)");
       stop = true;
     });
-    outcome = ExecuteRollback(plan, runner, session->journal(), &observer, flags.force, &stop);
+    outcome = ExecuteRollback(plan, runner, session->journal(), &observer, flags.force, &stop,
+                              flags.parallelism);
   }
   observer.Stop();
   std::map<std::string, std::string> types;
@@ -160,6 +162,9 @@ void AddRollbackCommand(CLI::App& app, int* exit_code) {
   rollback->add_flag("--auto-approve", flags->auto_approve, "Roll back without asking");
   rollback->add_flag("--force", flags->force,
                      "Roll back even if resources changed since; leave irreversible ones");
+  rollback->add_option("--parallelism", flags->parallelism,
+                       "Reversals running at once (default 10; operations that ran at once)")
+      ->check(CLI::Range(1, 1000));
   rollback->add_option("--state", flags->state, "The state directory (default: .upgrade)");
   rollback->add_flag("--no-color", flags->no_color, "Never use colors");
   rollback->callback([flags, exit_code] { *exit_code = RunRollback(*flags); });

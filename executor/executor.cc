@@ -549,7 +549,8 @@ RunResult Executor::HandleFailure() {
     rolling_back_ = true;
   }
   if (observer_) observer_->Note("rolling back run " + run_id_);
-  RollbackOutcome outcome = ExecuteRollback(rollback, runner_, journal_, observer_, false);
+  RollbackOutcome outcome = ExecuteRollback(rollback, runner_, journal_, observer_, false,
+                                            nullptr, options_.parallelism);
   std::map<std::string, State> states = LiveStates();
   for (const auto& [name, state] : outcome.states) states[name] = state;
   result.states = std::move(states);

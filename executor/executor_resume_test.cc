@@ -91,12 +91,13 @@ void ExpectInitial(FakeProvider& fake) {
   EXPECT_THAT(fake.actions_run, IsEmpty());
 }
 
-void RollBackFromDisk(CrashedRun& run) {
+void RollBackFromDisk(CrashedRun& run, int parallelism = 1) {
   JournalView view = ViewJournal(ReadBack(run.path));
   RollbackPlan plan = PlanRollback(view, run.plan.resources);
   EXPECT_THAT(plan.irreversible, IsEmpty());
   FileJournal journal(run.path);
-  RollbackOutcome outcome = ExecuteRollback(plan, run.runner, journal, nullptr, false);
+  RollbackOutcome outcome =
+      ExecuteRollback(plan, run.runner, journal, nullptr, false, nullptr, parallelism);
   EXPECT_TRUE(outcome.ok) << outcome.error;
 }
 
@@ -182,6 +183,34 @@ TEST(CrashTest, CrashDuringRollbackIsFinishedByRollingBackAgain) {
       EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false), SimulatedCrash);
     }
     RollBackFromDisk(run);
+    ExpectInitial(*run.system.fake);
+  }
+}
+
+// The same with s2 and s3 applied at once, so that their operations are reversed at once:
+// a crash cuts several reversals short together.
+TEST(CrashTest, CrashDuringAParallelRollbackIsFinishedByRollingBackAgain) {
+  {
+    CrashedRun run;
+    run.system.fake->SetDelay(std::chrono::milliseconds(5));
+    ASSERT_TRUE(CrashAt(run, 0, true, 3));
+    RollBackFromDisk(run, 3);
+    ExpectInitial(*run.system.fake);
+    ASSERT_EQ(run.system.fake->max_concurrent_reversals(), 2);
+  }
+  for (int n = 1; n <= 14; ++n) {
+    SCOPED_TRACE("parallel rollback crash at record " + std::to_string(n));
+    CrashedRun run;
+    run.system.fake->SetDelay(std::chrono::milliseconds(5));
+    ASSERT_TRUE(CrashAt(run, 0, true, 3));
+    RollbackPlan plan = PlanRollback(ViewJournal(ReadBack(run.path)), run.plan.resources);
+    {
+      FileJournal journal(run.path);
+      journal.CrashAt(n, n % 2 == 0);
+      EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false, nullptr, 3),
+                   SimulatedCrash);
+    }
+    RollBackFromDisk(run, 3);
     ExpectInitial(*run.system.fake);
   }
 }

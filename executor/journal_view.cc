@@ -33,14 +33,14 @@ StepStatus& StepFor(JournalView& view, std::map<std::string, size_t>& index,
 void ApplyOpRecord(JournalView& view, const JournalRecord& record, size_t position) {
   std::map<std::string, size_t>& index = view.op_index;
   if (record.type == "intent") {
+    OpStatus fresh = FromIntent(record);
+    fresh.began_at = position;
     auto it = index.find(record.op);
     if (it == index.end()) {
       index[record.op] = view.ops.size();
-      view.ops.push_back(FromIntent(record));
+      view.ops.push_back(std::move(fresh));
     } else {
-      // Retried after a reversal (resume): a fresh attempt.
-      OpStatus fresh = FromIntent(record);
-      view.ops[it->second] = fresh;
+      view.ops[it->second] = std::move(fresh);  // retried after a reversal (resume)
     }
     return;
   }
@@ -55,6 +55,7 @@ void ApplyOpRecord(JournalView& view, const JournalRecord& record, size_t positi
     op.position = position;
   } else if (record.type == "done") {
     op.done = true;
+    op.ended_at = position;
     if (!record.Get("undo").is_null()) op.undo = record.Get("undo");
     op.state = record.Get("state");
     op.record = record.Get("record");
@@ -65,6 +66,7 @@ void ApplyOpRecord(JournalView& view, const JournalRecord& record, size_t positi
     if (op.kind == "change") view.last_states[op.resource.name] = op.state;
   } else if (record.type == "failed") {
     op.failed = true;
+    op.ended_at = position;
     op.error = record.text;
   } else if (record.type == "reverse_intent") {
     op.reversing = true;

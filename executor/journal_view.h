@@ -35,6 +35,11 @@ struct OpStatus {
   Value state;   ///< kChange: the state after it (done) or after its reversal
   Value record;  ///< kSnapshot: what Restore takes
   size_t position = 0;  ///< journal index of its latest prepared (or snapshot done) record
+  /// When it ran, as journal indexes: its latest intent, and its done or failed record
+  /// (kNoEnd while it has none). Two operations that ran at once did not depend on each other.
+  static constexpr size_t kNoEnd = static_cast<size_t>(-1);
+  size_t began_at = 0;
+  size_t ended_at = kNoEnd;
 
   /// Prepared and neither reversed nor known to have finished: Apply may have run partly.
   bool InDoubt() const { return prepared && !done && !failed && !reversed; }

@@ -2,7 +2,11 @@
 #include "executor/rollback.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "lang/value_json.h"
 
@@ -31,6 +35,126 @@ std::string Append(Journal& journal, const std::string& type, const OpStatus* op
   record.data = std::move(data);
   return journal.Append(std::move(record));
 }
+
+// Whether `earlier` (applied later in the run) must be put back before `later` starts.
+bool MustPrecede(const RollbackItem& earlier, const RollbackItem& later) {
+  using Kind = RollbackItem::Kind;
+  if (earlier.kind == Kind::kRestore || later.kind == Kind::kRestore) return true;
+  const OpStatus& a = earlier.op;
+  const OpStatus& b = later.op;
+  if (b.ended_at != OpStatus::kNoEnd && a.began_at > b.ended_at) return true;
+  return a.kind == "change" && b.kind == "change" && a.resource.name == b.resource.name;
+}
+
+// Sets each item's `starts_after`: one past the nearest earlier item it must wait for.
+void OrderItems(std::vector<RollbackItem>& items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    for (size_t j = i; j-- > 0;) {
+      if (MustPrecede(items[j], items[i])) {
+        items[i].starts_after = j + 1;
+        break;
+      }
+    }
+  }
+}
+
+// The items of one rollback, handed out in plan order to the threads that run them.
+class RollbackRun {
+ public:
+  RollbackRun(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,
+              RunObserver* observer, const std::atomic<bool>* stop)
+      : items_(plan.items), runner_(runner), journal_(journal), observer_(observer),
+        stop_(stop), finished_(plan.items.size(), 0) {}
+
+  // Runs items until none is left or the run halts; several threads may call it at once.
+  void Work() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [this] {
+        return Halted() || next_ == items_.size() || done_prefix_ >= items_[next_].starts_after;
+      });
+      if (Halted() || next_ == items_.size()) return;
+      const RollbackItem& item = items_[next_];
+      size_t index = next_++;
+      lock.unlock();
+      std::optional<State> reversed;
+      std::string error;
+      std::optional<SimulatedCrash> crash;
+      try {
+        error = RunItem(item, &reversed);
+      } catch (const SimulatedCrash& simulated) {
+        crash = simulated;
+      } catch (const std::exception& e) {
+        error = std::string("internal error: ") + e.what();
+      }
+      lock.lock();
+      finished_[index] = 1;
+      while (done_prefix_ < items_.size() && finished_[done_prefix_]) ++done_prefix_;
+      if (reversed) states_[item.op.resource.name] = std::move(*reversed);
+      if (crash && !crash_) crash_ = crash;
+      if (!error.empty() && error_.empty()) error_ = error;
+      changed_.notify_all();
+    }
+  }
+
+  // After every thread's Work returned.
+  const std::string& error() const { return error_; }
+  size_t not_started() const { return items_.size() - next_; }
+  const std::optional<SimulatedCrash>& crash() const { return crash_; }
+  std::map<std::string, State>& states() { return states_; }
+
+ private:
+  bool Halted() const { return crash_ || !error_.empty() || (stop_ != nullptr && stop_->load()); }
+
+  // Reverses one operation or restores one snapshot; the error text, or "".
+  std::string RunItem(const RollbackItem& item, std::optional<State>* reversed) {
+    const OpStatus& op = item.op;
+    StepProgressScope progress_scope(op.step);
+    if (item.kind == RollbackItem::Kind::kRestore) {
+      if (std::string error = Append(journal_, "restore_intent", &op); !error.empty()) return error;
+      std::string restore_error = runner_.Restore(op.resource, op.record);
+      if (!restore_error.empty()) {
+        Append(journal_, "restore_failed", &op, restore_error);
+        return "cannot restore snapshot of " + op.resource.name + ": " + restore_error;
+      }
+      if (std::string error = Append(journal_, "restore_done", &op); !error.empty()) return error;
+      if (observer_) observer_->Note("restored snapshot of " + op.resource.name);
+      return "";
+    }
+    if (!item.cannot_reverse.empty()) return "";  // forced: left in place
+    if (std::string error = Append(journal_, "reverse_intent", &op); !error.empty()) return error;
+    ReverseRequest request = ReverseRequestOf(op);
+    ReverseResult result = runner_.Reverse(request);
+    if (!result.error.empty()) {
+      Append(journal_, "reverse_failed", &op, result.error);
+      return "cannot reverse " + Label(op) + ": " + result.error;
+    }
+    Value::Map data;
+    if (request.kind == Operation::Kind::kChange) {
+      data["state"] = StateToValue(result.state);
+      *reversed = result.state;
+    }
+    if (std::string error = Append(journal_, "reverse_done", &op, "", std::move(data));
+        !error.empty())
+      return error;
+    if (observer_) observer_->Note("reversed " + Label(op));
+    return "";
+  }
+
+  const std::vector<RollbackItem>& items_;
+  ChangeRunner& runner_;
+  Journal& journal_;
+  RunObserver* observer_;
+  const std::atomic<bool>* stop_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<char> finished_;  // not vector<bool>: set under the lock, read by every thread
+  size_t done_prefix_ = 0;      // items [0, done_prefix_) have all finished
+  size_t next_ = 0;             // the next item to start
+  std::string error_;           // the first failure
+  std::optional<SimulatedCrash> crash_;
+  std::map<std::string, State> states_;
+};
 
 }  // namespace
 
@@ -71,6 +195,7 @@ RollbackPlan PlanRollback(const JournalView& view,
     }
     plan.items.push_back(std::move(item));
   }
+  OrderItems(plan.items);
   return plan;
 }
 
@@ -166,7 +291,7 @@ std::string RefusalOf(const RollbackPlan& plan) {
 
 RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,
                                 RunObserver* observer, bool force,
-                                const std::atomic<bool>* stop) {
+                                const std::atomic<bool>* stop, int parallelism) {
   RollbackOutcome outcome;
   if (!force) outcome.error = RefusalOf(plan);
   if (!outcome.error.empty()) return outcome;
@@ -176,47 +301,22 @@ RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, 
   std::string error = Append(journal, "rollback_begin", nullptr, "",
                              {{"items", Value(static_cast<int>(plan.items.size()))},
                               {"forced", Value(force)}});
-  for (size_t done = 0; done < plan.items.size(); ++done) {
-    if (!error.empty()) break;
-    if (stop != nullptr && stop->load()) {
+  if (error.empty()) {
+    RollbackRun run(plan, runner, journal, observer, stop);
+    size_t threads = std::min(plan.items.size(), static_cast<size_t>(std::max(1, parallelism)));
+    std::vector<std::thread> helpers;
+    for (size_t i = 1; i < threads; ++i) helpers.emplace_back(&RollbackRun::Work, &run);
+    run.Work();
+    for (auto& helper : helpers) helper.join();
+    if (run.crash()) throw *run.crash();
+    outcome.states = std::move(run.states());
+    error = run.error();
+    if (error.empty() && run.not_started() > 0) {
       outcome.interrupted = true;
-      outcome.error = "interrupted: " + std::to_string(plan.items.size() - done) + " of " +
+      outcome.error = "interrupted: " + std::to_string(run.not_started()) + " of " +
                       std::to_string(plan.items.size()) + " rollback items not done";
       return outcome;  // no rollback_end: rolling back again finishes it
     }
-    const RollbackItem& item = plan.items[done];
-    const OpStatus& op = item.op;
-    StepProgressScope progress_scope(op.step);
-    if (item.kind == RollbackItem::Kind::kRestore) {
-      error = Append(journal, "restore_intent", &op);
-      if (!error.empty()) break;
-      std::string restore_error = runner.Restore(op.resource, op.record);
-      if (!restore_error.empty()) {
-        Append(journal, "restore_failed", &op, restore_error);
-        error = "cannot restore snapshot of " + op.resource.name + ": " + restore_error;
-        break;
-      }
-      error = Append(journal, "restore_done", &op);
-      if (observer) observer->Note("restored snapshot of " + op.resource.name);
-      continue;
-    }
-    if (!item.cannot_reverse.empty()) continue;  // forced: left in place
-    error = Append(journal, "reverse_intent", &op);
-    if (!error.empty()) break;
-    ReverseRequest request = ReverseRequestOf(op);
-    ReverseResult result = runner.Reverse(request);
-    if (!result.error.empty()) {
-      Append(journal, "reverse_failed", &op, result.error);
-      error = "cannot reverse " + Label(op) + ": " + result.error;
-      break;
-    }
-    Value::Map data;
-    if (request.kind == Operation::Kind::kChange) {
-      data["state"] = StateToValue(result.state);
-      outcome.states[op.resource.name] = result.state;
-    }
-    error = Append(journal, "reverse_done", &op, "", std::move(data));
-    if (observer) observer->Note("reversed " + Label(op));
   }
   outcome.ok = error.empty();
   outcome.error = error;

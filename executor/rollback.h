@@ -1,8 +1,9 @@
 // Rollback of a run from its journal: which operations to reverse, in reverse order of when
 // they were applied (which respects the step DAG, since a step starts only after its
 // dependencies ended), which snapshots to restore in place of irreversible operations they
-// cover, what cannot be put back, and what changed since the run touched it. Itself journaled
-// into the run's journal, so an interrupted rollback is resumed by running it again.
+// cover, what cannot be put back, and what changed since the run touched it. Operations that
+// ran at once in the run did not depend on each other, and are reversed at once. Itself
+// journaled into the run's journal, so an interrupted rollback is resumed by running it again.
 #pragma once
 
 #include <atomic>
@@ -26,6 +27,11 @@ struct RollbackItem {
   Kind kind = Kind::kReverse;
   OpStatus op;
   std::string cannot_reverse;  ///< why its Reverse cannot succeed now (CheckReversals)
+  /// It starts once the plan's first `starts_after` items have finished: every item of an
+  /// operation that began after its own ended (a later step may have built on it), or that
+  /// changed the same resource; a snapshot's restore waits for all before it, and all after
+  /// it wait for it.
+  size_t starts_after = 0;
 };
 
 /// What a rollback will do, shown before it starts.
@@ -71,18 +77,20 @@ struct RollbackOutcome {
   /// What `force` left as the run left it: the plan's irreversible and unreversible items. A
   /// rollback that left any ends "rolled back in part", not "rolled back".
   std::vector<std::string> left_in_place;
-  bool interrupted = false;  ///< stopped between items by `stop`
+  bool interrupted = false;  ///< stopped by `stop`, with items not started
 };
 
 /// Runs `plan` (refusing it if it has irreversible or unreversible items, unless `force`,
 /// which leaves those in place and says so in `left_in_place`), journaling
 /// rollback_begin, reverse_intent / reverse_done / reverse_failed, restore_intent /
-/// restore_done and rollback_end into `journal`. Stops at the first failure.
-/// When `stop` turns true (the operator's Ctrl-C), the item under way finishes and no other
+/// restore_done and rollback_end into `journal`. Up to `parallelism` items run at once, each
+/// started in plan order once those it waits for have finished (RollbackItem::starts_after).
+/// After the first failure no item starts; those under way finish.
+/// When `stop` turns true (the operator's Ctrl-C), the items under way finish and no other
 /// starts: the outcome is not ok, `interrupted` is set, and no rollback_end is written, so the
 /// run stays "rollback interrupted" and rolling back again finishes it.
 RollbackOutcome ExecuteRollback(const RollbackPlan& plan, ChangeRunner& runner, Journal& journal,
                                 RunObserver* observer, bool force,
-                                const std::atomic<bool>* stop = nullptr);
+                                const std::atomic<bool>* stop = nullptr, int parallelism = 1);
 
 }  // namespace upgrade

@@ -1,4 +1,5 @@
-// Tests of rollback planned from a journal: order, refusal of irreversible changes, drift.
+// Tests of rollback planned from a journal: order (and what may be reversed at once), refusal of
+// irreversible changes, drift.
 #include "executor/rollback.h"
 
 #include <gmock/gmock.h>
@@ -214,6 +215,96 @@ TEST_F(RollbackTest, AnInterruptedRollbackFinishesItsReversalStopsAndIsFinishedL
   EXPECT_TRUE(ExecuteRollback(again, runner_, journal_, nullptr, false).ok);
   EXPECT_EQ(system_.fake->things.count("a"), 0u);
   EXPECT_EQ(ViewJournal(journal_.records()).Status(), "rolled back");
+}
+
+// What may be reversed at once is read from the journal alone: an operation waits for those
+// that began after it ended (a later step may have built on it) and for later changes of its
+// resource; operations that ran at once do not wait for each other.
+TEST(RollbackOrderTest, AnItemWaitsForWhatBeganAfterItEndedAndForItsResource) {
+  JournalView view;
+  auto ran = [&view](const std::string& name, const std::string& resource, size_t began,
+                     size_t prepared, size_t ended) {
+    OpStatus op;
+    op.op = name + "#0";
+    op.step = name;
+    op.kind = "change";
+    op.resource.name = resource;
+    op.resource.type = "fake.thing";
+    op.prepared = op.done = true;
+    op.began_at = began;
+    op.position = prepared;
+    op.ended_at = ended;
+    view.ops.push_back(op);
+  };
+  ran("x", "r1", 1, 2, 4);
+  ran("y", "r2", 2, 3, 6);   // beside x
+  ran("z", "r3", 7, 8, 9);   // after x and y ended
+  ran("w", "r1", 8, 9, 10);  // beside z, and x's resource again
+  RollbackPlan plan = PlanRollback(view, {});
+  std::vector<std::string> steps;
+  std::vector<size_t> starts_after;
+  for (const RollbackItem& item : plan.items) {
+    steps.push_back(item.op.step);
+    starts_after.push_back(item.starts_after);
+  }
+  EXPECT_THAT(steps, ElementsAre("w", "z", "y", "x"));
+  EXPECT_THAT(starts_after, ElementsAre(0u, 0u, 2u, 2u));
+}
+
+TEST_F(RollbackTest, OperationsThatRanAtOnceAreReversedAtOnceAfterWhatFollowedThem) {
+  TestPlan builder;
+  builder.Thing("a").Thing("b").Thing("c");
+  builder.Step("s1").Set("a", {{"value", Value("a1")}});
+  builder.Step("s2").Set("b", {{"value", Value("b1")}});
+  builder.Step("s3", {"s1", "s2"}).Set("c", {{"value", Value("c1")}});
+  plan_ = builder.Build(*system_.fake, runtime_);
+  system_.fake->SetDelay(std::chrono::milliseconds(50));
+  ExecutorOptions options;
+  options.parallelism = 2;
+  Executor executor(plan_, runner_, runtime_, journal_, options);
+  ASSERT_EQ(executor.Apply("run1").status, RunStatus::kSucceeded);
+  ASSERT_EQ(system_.fake->max_concurrent(), 2);  // s1 and s2 ran at once
+
+  RollbackPlan plan = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
+  ASSERT_EQ(plan.items.size(), 3u);
+  EXPECT_EQ(plan.items[0].op.step, "s3");
+  EXPECT_EQ(plan.items[1].starts_after, 1u);
+  EXPECT_EQ(plan.items[2].starts_after, 1u);
+  size_t before = system_.fake->calls().size();
+  RollbackOutcome outcome = ExecuteRollback(plan, runner_, journal_, nullptr, false, nullptr, 2);
+  ASSERT_TRUE(outcome.ok) << outcome.error;
+  std::vector<std::string> calls = system_.fake->calls();
+  calls.erase(calls.begin(), calls.begin() + static_cast<std::ptrdiff_t>(before));
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0], "Reverse c");
+  EXPECT_THAT(std::vector<std::string>(calls.begin() + 1, calls.end()),
+              ::testing::UnorderedElementsAre("Reverse a", "Reverse b"));
+  EXPECT_EQ(system_.fake->max_concurrent_reversals(), 2);
+  EXPECT_TRUE(system_.fake->things.empty());
+  EXPECT_EQ(ViewJournal(journal_.records()).Status(), "rolled back");
+}
+
+// After a failure no item starts; the ones under way finish, and the run's journal says which.
+TEST_F(RollbackTest, AFailedReversalStartsNoOtherAndLetsTheOnesUnderWayFinish) {
+  TestPlan builder;
+  builder.Thing("a").Thing("b").Thing("c");
+  builder.Step("s1").Set("a", {{"value", Value("a1")}});
+  builder.Step("s2").Set("b", {{"value", Value("b1")}});
+  builder.Step("s3", {"s1", "s2"}).Set("c", {{"value", Value("c1")}});
+  plan_ = builder.Build(*system_.fake, runtime_);
+  system_.fake->SetDelay(std::chrono::milliseconds(50));
+  ExecutorOptions options;
+  options.parallelism = 2;
+  Executor executor(plan_, runner_, runtime_, journal_, options);
+  ASSERT_EQ(executor.Apply("run1").status, RunStatus::kSucceeded);
+  system_.fake->FailOn("Reverse", "c");
+  RollbackPlan plan = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
+  RollbackOutcome outcome = ExecuteRollback(plan, runner_, journal_, nullptr, false, nullptr, 2);
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_EQ(outcome.error,
+            "cannot reverse step s3: create fake.thing c: fake: injected failure of Reverse c");
+  EXPECT_EQ(system_.fake->things.size(), 3u);  // a and b waited for c, and did not start
+  EXPECT_EQ(ViewJournal(journal_.records()).Status(), "rollback failed");
 }
 
 }  // namespace

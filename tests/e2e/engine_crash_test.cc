@@ -177,7 +177,7 @@ step mark {
   EXPECT_TRUE(WaitForText(dir_.Join("undo.log"), "undoing\n"));
   std::string log;
   EXPECT_EQ(InterruptAndWait(pid, "rollback.log", &log), 1) << log;
-  EXPECT_THAT(log, HasSubstr("interrupt received: the reversal under way finishes, then the "
+  EXPECT_THAT(log, HasSubstr("interrupt received: the reversals under way finish, then the "
                              "rollback stops (send it again to stop at once)\n"));
   EXPECT_THAT(log, HasSubstr("error: interrupted: 1 of 2 rollback items not done\n"));
   EXPECT_THAT(log, HasSubstr("To finish it: upgrade rollback --run "));

@@ -12,6 +12,23 @@
 namespace upgrade::testing {
 namespace {
 
+/// Counts a call as in progress while it lives, and keeps the most seen at one time.
+class InProgress {
+ public:
+  InProgress(std::atomic<int>& now, std::atomic<int>& most) : now_(now) {
+    int count = ++now_;
+    int seen = most.load();
+    while (count > seen && !most.compare_exchange_weak(seen, count)) {
+    }
+  }
+  ~InProgress() { --now_; }
+  InProgress(const InProgress&) = delete;
+  InProgress& operator=(const InProgress&) = delete;
+
+ private:
+  std::atomic<int>& now_;
+};
+
 std::string TargetOf(const ResourceConfig& resource) {
   auto it = resource.config.find("id");
   if (it != resource.config.end() && it->second.is_string()) return it->second.as_string();
@@ -212,6 +229,8 @@ bool FakeProvider::DefersWriteAhead(const Operation& operation) const {
 
 ReverseResult FakeProvider::Reverse(const ReverseRequest& request, ProviderContext&) {
   ReverseResult result;
+  InProgress in_progress(reversing_, max_reversing_);
+  if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
   if (request.kind == Operation::Kind::kAction) {
     std::string label = request.undo.GetString("label");
     Record("ReverseRun " + label);

@@ -50,7 +50,7 @@ class FakeProvider : public Provider {
   /// Makes `verb` on `target` fail (e.g. FailOn("Apply", "b")); "*" as target fails them all.
   /// FailOn("CheckReverse", t) makes t's reversal look impossible before a rollback starts.
   void FailOn(const std::string& verb, const std::string& target);
-  /// Makes every Apply and Run sleep this long (to observe parallelism).
+  /// Makes every Apply, Run and Reverse sleep this long (to observe parallelism).
   void SetDelay(std::chrono::milliseconds delay) { delay_ = delay; }
   /// Makes Apply of things call the write-ahead itself (twice), after recording "Stage target"
   /// (as a provider staging a temp file would); when it fails, the thing is left as it was.
@@ -71,6 +71,8 @@ class FakeProvider : public Provider {
   std::vector<std::string> calls() const;
   /// The most Apply/Run calls that were in progress at one time.
   int max_concurrent() const { return max_concurrent_; }
+  /// The most Reverse calls (of changes and of actions) that were in progress at one time.
+  int max_concurrent_reversals() const { return max_reversing_; }
 
  private:
   void Record(const std::string& call);
@@ -87,6 +89,8 @@ class FakeProvider : public Provider {
   std::function<void(const std::string&)> on_call_;
   std::atomic<int> busy_{0};
   std::atomic<int> max_concurrent_{0};
+  std::atomic<int> reversing_{0};
+  std::atomic<int> max_reversing_{0};
 };
 
 }  // namespace upgrade::testing
