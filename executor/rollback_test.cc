@@ -24,6 +24,21 @@ class RollbackTest : public ::testing::Test {
     ASSERT_EQ(executor.Apply("run1").status, RunStatus::kSucceeded);
   }
 
+  // s1 (a) and s2 (b) applied at once, then s3 (c) after both; each change takes 50 ms.
+  void ApplyTwoAtOnceThenAThird() {
+    TestPlan builder;
+    builder.Thing("a").Thing("b").Thing("c");
+    builder.Step("s1").Set("a", {{"value", Value("a1")}});
+    builder.Step("s2").Set("b", {{"value", Value("b1")}});
+    builder.Step("s3", {"s1", "s2"}).Set("c", {{"value", Value("c1")}});
+    plan_ = builder.Build(*system_.fake, runtime_);
+    system_.fake->SetDelay(std::chrono::milliseconds(50));
+    ExecutorOptions options;
+    options.parallelism = 2;
+    Executor executor(plan_, runner_, runtime_, journal_, options);
+    ASSERT_EQ(executor.Apply("run1").status, RunStatus::kSucceeded);
+  }
+
   FakeSystem system_;
   FakeChangeRunner runner_;
   TestStepRuntime runtime_;
@@ -252,17 +267,7 @@ TEST(RollbackOrderTest, AnItemWaitsForWhatBeganAfterItEndedAndForItsResource) {
 }
 
 TEST_F(RollbackTest, OperationsThatRanAtOnceAreReversedAtOnceAfterWhatFollowedThem) {
-  TestPlan builder;
-  builder.Thing("a").Thing("b").Thing("c");
-  builder.Step("s1").Set("a", {{"value", Value("a1")}});
-  builder.Step("s2").Set("b", {{"value", Value("b1")}});
-  builder.Step("s3", {"s1", "s2"}).Set("c", {{"value", Value("c1")}});
-  plan_ = builder.Build(*system_.fake, runtime_);
-  system_.fake->SetDelay(std::chrono::milliseconds(50));
-  ExecutorOptions options;
-  options.parallelism = 2;
-  Executor executor(plan_, runner_, runtime_, journal_, options);
-  ASSERT_EQ(executor.Apply("run1").status, RunStatus::kSucceeded);
+  ASSERT_NO_FATAL_FAILURE(ApplyTwoAtOnceThenAThird());
   ASSERT_EQ(system_.fake->max_concurrent(), 2);  // s1 and s2 ran at once
 
   RollbackPlan plan = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
@@ -286,17 +291,7 @@ TEST_F(RollbackTest, OperationsThatRanAtOnceAreReversedAtOnceAfterWhatFollowedTh
 
 // After a failure no item starts; the ones under way finish, and the run's journal says which.
 TEST_F(RollbackTest, AFailedReversalStartsNoOtherAndLetsTheOnesUnderWayFinish) {
-  TestPlan builder;
-  builder.Thing("a").Thing("b").Thing("c");
-  builder.Step("s1").Set("a", {{"value", Value("a1")}});
-  builder.Step("s2").Set("b", {{"value", Value("b1")}});
-  builder.Step("s3", {"s1", "s2"}).Set("c", {{"value", Value("c1")}});
-  plan_ = builder.Build(*system_.fake, runtime_);
-  system_.fake->SetDelay(std::chrono::milliseconds(50));
-  ExecutorOptions options;
-  options.parallelism = 2;
-  Executor executor(plan_, runner_, runtime_, journal_, options);
-  ASSERT_EQ(executor.Apply("run1").status, RunStatus::kSucceeded);
+  ASSERT_NO_FATAL_FAILURE(ApplyTwoAtOnceThenAThird());
   system_.fake->FailOn("Reverse", "c");
   RollbackPlan plan = PlanRollback(ViewJournal(journal_.records()), plan_.resources);
   RollbackOutcome outcome = ExecuteRollback(plan, runner_, journal_, nullptr, false, nullptr, 2);

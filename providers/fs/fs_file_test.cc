@@ -2,8 +2,6 @@
 // (content, mode, existence), also after a partial Apply or none at all.
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -19,6 +17,7 @@ namespace {
 using fs::ResolvePath;
 using testing::FsFixture;
 using testing::ReadFile;
+using testing::RunAsNobody;
 using testing::TempDir;
 using testing::TreeFingerprint;
 using testing::WriteFile;
@@ -109,30 +108,16 @@ TEST_F(FsFileTest, ReadingLeavesAccessTimesAlone) {
 // Only a file's owner (or root) may read it without moving its access time; anyone else
 // reads it the ordinary way. Run as root, the read runs in a child that has become `nobody`.
 TEST_F(FsFileTest, ReadsAFileOfAnotherUser) {
-  const uid_t kNobody = 65534;
   std::string path = root_.Join("app.conf");
   ASSERT_EQ(chmod(path.c_str(), 0644), 0);
-  auto read_as_other = [&] {
+  ASSERT_EQ(chmod(root_.path().c_str(), 0755), 0);
+  int result = RunAsNobody([&] {
     ReadResult read = fs_.provider().Read(FsFixture::Resource("fs.file", path), fs_.context());
     if (!read.error.empty()) return 2;
     return read.state.attributes.at("content") == Value("port = 80\n") ? 0 : 3;
-  };
-  if (geteuid() != 0) {
-    EXPECT_EQ(read_as_other(), 0);
-    return;
-  }
-  ASSERT_EQ(chmod(root_.path().c_str(), 0755), 0);
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    if (setgid(kNobody) != 0 || setuid(kNobody) != 0) _exit(1);
-    _exit(read_as_other());
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: cannot become nobody, 2: the read failed, "
-                                       "3: another content was read";
+  });
+  EXPECT_EQ(result, 0) << "1: cannot become nobody, 2: the read failed, "
+                          "3: another content was read";
 }
 
 TEST_F(FsFileTest, CreatesFileInNewDirectoriesAndReversesToIdenticalTree) {

@@ -2,7 +2,6 @@
 // done): the entries it created, renamed or removed, and the inodes whose content or mode it
 // changed, so a power loss right after `done` loses none of it.
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -19,6 +18,7 @@ namespace upgrade {
 namespace {
 
 using testing::FsFixture;
+using testing::RunAsNobody;
 using testing::SyncRecorder;
 using testing::TempDir;
 using testing::WriteFile;
@@ -113,34 +113,22 @@ TEST_F(FsSyncTest, ASyncThatCannotBeMadeNamesThePath) {
 // (fs.directory mode "0300"): its mode change is made durable through its parent's sync.
 // Run as root, the check runs in a child that has become `nobody`.
 TEST_F(FsSyncTest, AnInodeTheUserMayNotOpenIsSyncedThroughItsDirectory) {
-  const uid_t kNobody = 65534;
   std::string locked = root_.Join("locked");
   ASSERT_EQ(mkdir(locked.c_str(), 0300), 0);
   ASSERT_EQ(chmod(locked.c_str(), 0300), 0);
-  auto sync_as_owner = [&] {
+  ASSERT_EQ(chmod(root_.path().c_str(), 0755), 0);
+  if (geteuid() == 0) {
+    ASSERT_EQ(chown(locked.c_str(), testing::kNobody, testing::kNobody), 0);
+  }
+  recorder_.Take();
+  int result = RunAsNobody([&] {
     SyncRecorder recorder(root_.path());
     std::string error;
     if (!fs::SyncInode(locked, &error)) return 2;
     return recorder.Take() == Syncs{"dir ."} ? 0 : 3;
-  };
-  if (geteuid() != 0) {
-    EXPECT_EQ(sync_as_owner(), 0);
-    return;
-  }
-  ASSERT_EQ(chmod(root_.path().c_str(), 0755), 0);
-  ASSERT_EQ(chown(locked.c_str(), kNobody, kNobody), 0);
-  recorder_.Take();
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    if (setgid(kNobody) != 0 || setuid(kNobody) != 0) _exit(1);
-    _exit(sync_as_owner());
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: cannot become nobody, 2: the sync failed, "
-                                       "3: not synced through the directory";
+  });
+  EXPECT_EQ(result, 0) << "1: cannot become nobody, 2: the sync failed, "
+                          "3: not synced through the directory";
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 #include "providers/fs/fs_test_util.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <set>
@@ -79,6 +81,19 @@ State FsFixture::Reverse(const ResourceConfig& resource, const Value& undo) {
   ReverseResult reversed = provider_.Reverse(request, context_);
   EXPECT_EQ(reversed.error, "");
   return reversed.state;
+}
+
+int RunAsNobody(const std::function<int()>& check) {
+  if (geteuid() != 0) return check();
+  pid_t child = fork();
+  if (child < 0) return -1;
+  if (child == 0) {
+    if (setgid(kNobody) != 0 || setuid(kNobody) != 0) _exit(1);
+    _exit(check());
+  }
+  int status = 0;
+  if (waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
 }
 
 }  // namespace upgrade::testing

@@ -2,6 +2,7 @@
 // (content, mode, existence, link targets) and one change driven through every verb.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,14 @@ namespace upgrade::testing {
 /// Every entry under `root`, one line each: relative path, kind, mode, and the content's
 /// SHA-256 or the link's target. Two trees are byte-identical when their fingerprints are.
 std::string TreeFingerprint(const std::string& root);
+
+/// The uid and gid of `nobody`, the user other than root that tests act as.
+constexpr unsigned kNobody = 65534;
+
+/// Runs `check` as `nobody` when this process is root (in a forked child that has become
+/// nobody), else in this process: its result, or 1 when the child could not become nobody
+/// (and -1 when it did not exit).
+int RunAsNobody(const std::function<int()>& check);
 
 /// An fs provider with a blob store in a temporary state directory.
 class FsFixture {
