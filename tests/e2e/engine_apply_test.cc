@@ -220,6 +220,11 @@ TEST_F(EngineApplyTest, BadFlagsAndBadVarsAreClearErrors) {
   CommandResult parallelism = Upgrade({"apply", plan_, "--parallelism", "0"});
   EXPECT_EQ(parallelism.exit_code, 1);
   EXPECT_THAT(parallelism.err, HasSubstr("--parallelism"));
+  CommandResult reversals = Upgrade({"rollback", "--state", state_, "--parallelism", "0"});
+  EXPECT_EQ(reversals.exit_code, 1);
+  EXPECT_EQ(reversals.err,
+            "error: --parallelism: Value 0 not in range 1 to 1000\n"
+            "note: run 'upgrade rollback --help' for usage\n");
   CommandResult flag = Upgrade({"apply", plan_, "--no-such-flag"});
   EXPECT_EQ(flag.exit_code, 1);
   EXPECT_EQ(flag.err,
