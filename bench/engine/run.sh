@@ -15,7 +15,7 @@
 # deleting thousands makes it search past them, which would charge one run for the cleanup of
 # the one before. Deletions by anything else on the machine (a test suite, a build) do the
 # same: hence the wait before those runs, and run this several minutes after such work.
-# Prints one Markdown table row per measurement.
+# Prints one Markdown table row per measurement: the median run, and the fastest run's wall time.
 set -euo pipefail
 
 UPGRADE=$(realpath "${1:?usage: run.sh UPGRADE_BINARY [N...]}")
@@ -64,8 +64,14 @@ timed() {
   read -r s c m <"$WORK/measured"
 }
 
+# Prints the run in file $1 ("wall cpu kib" lines) with the median wall time, then the fastest
+# wall time: what the machine's passing slowdowns (they only add) left of the command's own.
+median_and_fastest() {
+  echo "$(sort -n "$1" | sed -n "$(((RUNS + 1) / 2))p") $(sort -n "$1" | head -1 | cut -d' ' -f1)"
+}
+
 # Runs `$1 RUN_INDEX` RUNS times (it must call `timed` last) and sets s, c and m to the run
-# with the median wall time.
+# with the median wall time, f to the fastest wall time.
 median_of_runs() {
   local i
   : >"$WORK/runs"
@@ -73,12 +79,12 @@ median_of_runs() {
     "$1" "$i"
     echo "$s $c $m" >>"$WORK/runs"
   done
-  read -r s c m < <(sort -n "$WORK/runs" | sed -n "$(((RUNS + 1) / 2))p")
+  read -r s c m f < <(median_and_fastest "$WORK/runs")
 }
 
 # Runs `$1 RUN_INDEX` and `$2 RUN_INDEX` by turns, RUNS times each (each must call `timed`
-# last), and sets s1 c1 m1 and s2 c2 m2 to the run of each with the median wall time. Taking
-# turns puts both tools in the same minutes of a machine whose speed drifts by the minute.
+# last), and sets s1 c1 m1 f1 and s2 c2 m2 f2 as median_of_runs sets s c m f. Taking turns
+# puts both tools in the same minutes of a machine whose speed drifts by the minute.
 median_of_paired_runs() {
   local i
   : >"$WORK/runs1"
@@ -89,8 +95,8 @@ median_of_paired_runs() {
     "$2" "$i"
     echo "$s $c $m" >>"$WORK/runs2"
   done
-  read -r s1 c1 m1 < <(sort -n "$WORK/runs1" | sed -n "$(((RUNS + 1) / 2))p")
-  read -r s2 c2 m2 < <(sort -n "$WORK/runs2" | sed -n "$(((RUNS + 1) / 2))p")
+  read -r s1 c1 m1 f1 < <(median_and_fastest "$WORK/runs1")
+  read -r s2 c2 m2 f2 < <(median_and_fastest "$WORK/runs2")
 }
 
 generate_upg() {  # N DIR
@@ -114,7 +120,9 @@ generate_tf() {  # N DIR
   } >"$dir/main.tf"
 }
 
-row() { printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(($5 / 1024))"; }
+row() {  # LABEL N WALL FASTEST CPU KIB
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5" "$(($6 / 1024))"
+}
 
 # One process writing the files as durably as upgrade's fs provider does (temp file, fsync,
 # rename, fsync of the directory), on 10 threads: the floor for the same work.
@@ -189,8 +197,8 @@ label() {  # TOOL WHAT
   esac
 }
 
-echo "| what | N | wall s | CPU s | peak memory (MiB) |"
-echo "|---|---|---|---|---|"
+echo "| what | N | wall s (median) | fastest s | CPU s | peak memory (MiB) |"
+echo "|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
   with_terraform=0
   [ "$n" -le "$TERRAFORM_MAX" ] && [ -x "$TERRAFORM" ] && with_terraform=1
@@ -199,15 +207,15 @@ for n in "${SIZES[@]}"; do
     [ "$what" = apply ] && sleep "$SETTLE"
     if [ "$with_terraform" = 1 ]; then
       median_of_paired_runs run_upgrade run_terraform
-      row "$(label upgrade "$what")" "$n" "$s1" "$c1" "$m1"
-      terraform_rows+=("$(row "$(label terraform "$what")" "$n" "$s2" "$c2" "$m2")")
+      row "$(label upgrade "$what")" "$n" "$s1" "$f1" "$c1" "$m1"
+      terraform_rows+=("$(row "$(label terraform "$what")" "$n" "$s2" "$f2" "$c2" "$m2")")
     else
       median_of_runs run_upgrade
-      row "$(label upgrade "$what")" "$n" "$s" "$c" "$m"
+      row "$(label upgrade "$what")" "$n" "$s" "$f" "$c" "$m"
     fi
   done
   sleep "$SETTLE"
   median_of_runs run_direct
-  row "direct writes, as durable (10 threads)" "$n" "$s" "$c" "$m"
+  row "direct writes, as durable (10 threads)" "$n" "$s" "$f" "$c" "$m"
   if [ "${#terraform_rows[@]}" -gt 0 ]; then printf '%s\n' "${terraform_rows[@]}"; fi
 done
