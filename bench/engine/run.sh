@@ -1,7 +1,8 @@
 #!/bin/bash
-# The engine benchmark: plan and apply of N independent fs.file steps through the `upgrade`
-# binary (time and peak memory), the same files written directly by one process (to get the
-# overhead per change), and the same DAG size in terraform with terraform_data resources.
+# The engine benchmark: plan, apply and rollback of N independent fs.file steps through the
+# `upgrade` binary (time and peak memory), the same files written directly by one process (to
+# get the overhead per change), and the same DAG size in terraform with terraform_data
+# resources (plan, apply, and destroy for the rollback).
 #
 #   bench/engine/run.sh UPGRADE_BINARY [N...]      (default N: 1000 10000)
 #   TERRAFORM_MAX=1000 limits terraform to N <= 1000 (it grows about as N^2).
@@ -163,6 +164,13 @@ run_upgrade() {  # RUN_INDEX; uses n; leaves the run's directory in $dir
         --detailed-exitcode
       grep -q "No changes." "$WORK/last.out" || { echo "second plan is not empty" >&2; exit 1; }
       ;;
+    undo)
+      "$UPGRADE" apply "$dir/bench.upg" --var "root=$dir/root" --auto-approve --no-color \
+        >/dev/null
+      timed "$UPGRADE" rollback --state "$dir/.upgrade" --auto-approve --no-color
+      count=$(find "$dir/root" -type f | wc -l)
+      [ "$count" -eq 0 ] || { echo "rollback left $count files" >&2; exit 1; }
+      ;;
   esac
 }
 
@@ -185,6 +193,10 @@ run_terraform() {  # RUN_INDEX; uses n and what
       "$TERRAFORM" apply -input=false -auto-approve -no-color >/dev/null
       timed "$TERRAFORM" plan -input=false -no-color -detailed-exitcode
       ;;
+    undo)
+      "$TERRAFORM" apply -input=false -auto-approve -no-color >/dev/null
+      timed "$TERRAFORM" destroy -input=false -auto-approve -no-color
+      ;;
   esac
   cd "$WORK"
 }
@@ -194,7 +206,22 @@ label() {  # TOOL WHAT
     plan) echo "$1 plan (all new)" ;;
     apply) echo "$1 apply" ;;
     replan) echo "$1 plan (no changes)" ;;
+    undo) [ "$1" = upgrade ] && echo "upgrade rollback of the apply" \
+      || echo "$1 destroy of the apply" ;;
   esac
+}
+
+# Measures `what` for both tools (by turns) or upgrade alone; prints upgrade's row and keeps
+# terraform's in terraform_rows.
+measure_both() {
+  if [ "$with_terraform" = 1 ]; then
+    median_of_paired_runs run_upgrade run_terraform
+    row "$(label upgrade "$what")" "$n" "$s1" "$f1" "$c1" "$m1"
+    terraform_rows+=("$(row "$(label terraform "$what")" "$n" "$s2" "$f2" "$c2" "$m2")")
+  else
+    median_of_runs run_upgrade
+    row "$(label upgrade "$what")" "$n" "$s" "$f" "$c" "$m"
+  fi
 }
 
 echo "| what | N | wall s (median) | fastest s | CPU s | peak memory (MiB) |"
@@ -205,17 +232,13 @@ for n in "${SIZES[@]}"; do
   terraform_rows=()
   for what in plan apply replan; do
     [ "$what" = apply ] && sleep "$SETTLE"
-    if [ "$with_terraform" = 1 ]; then
-      median_of_paired_runs run_upgrade run_terraform
-      row "$(label upgrade "$what")" "$n" "$s1" "$f1" "$c1" "$m1"
-      terraform_rows+=("$(row "$(label terraform "$what")" "$n" "$s2" "$f2" "$c2" "$m2")")
-    else
-      median_of_runs run_upgrade
-      row "$(label upgrade "$what")" "$n" "$s" "$f" "$c" "$m"
-    fi
+    measure_both
   done
   sleep "$SETTLE"
   median_of_runs run_direct
   row "direct writes, as durable (10 threads)" "$n" "$s" "$f" "$c" "$m"
+  # Last: a rollback deletes what its apply made, which would slow the creations after it.
+  what=undo
+  measure_both
   if [ "${#terraform_rows[@]}" -gt 0 ]; then printf '%s\n' "${terraform_rows[@]}"; fi
 done
