@@ -8,14 +8,16 @@
 #   TERRAFORM_MAX=1000 limits terraform to N <= 1000 (it grows about as N^2).
 #   RUNS=5 runs each measurement that many times (fresh directories) and keeps the median;
 #   the runs of upgrade and of terraform for one measurement take turns.
-#   SETTLE=65 seconds to wait before the runs that create files (see below).
+#   SETTLE=360 seconds to wait before the first runs that create files (see below).
 #   BENCH_DIR=DIR works in DIR (default $TMPDIR or /tmp), e.g. on a freshly made file system.
-# Nothing is deleted until the end: on ext4 without a journal (these machines), the kernel does
-# not reuse an inode freed less than 60 seconds ago (fs/ext4/ialloc.c, recently_deleted; 360
-# seconds while its inode table block is not yet written back), and creating files right after
-# deleting thousands makes it search past them, which would charge one run for the cleanup of
-# the one before. Deletions by anything else on the machine (a test suite, a build) do the
-# same: hence the wait before those runs, and run this several minutes after such work.
+# Nothing is deleted until the rollback rows at the end: on ext4 without a journal (these
+# machines), the kernel does not reuse an inode freed less than 60 seconds ago (fs/ext4/
+# ialloc.c, recently_deleted; 360 seconds while its inode table block is not yet written back),
+# and creating files right after deleting thousands makes it search past them, which would
+# charge one run for the cleanup of the one before. Deletions made before this starts (the
+# cleanup of an earlier run of it, a test suite, a build) do the same: hence the wait before the
+# first runs that create files (65 s was too short after an earlier run's cleanup: its apply
+# took 0.33-0.41 s instead of 0.22-0.25), and run this several minutes after such work.
 # Prints one Markdown table row per measurement: the median run, and the fastest run's wall time.
 set -euo pipefail
 
@@ -26,7 +28,7 @@ SIZES=("${@:-1000 10000}")
 TERRAFORM=${TERRAFORM:-/usr/local/bin/terraform}
 TERRAFORM_MAX=${TERRAFORM_MAX:-1000}
 RUNS=${RUNS:-5}
-SETTLE=${SETTLE:-65}
+SETTLE=${SETTLE:-360}
 WORK=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/bench-engine.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 # An empty CLI configuration: terraform warns on every command when it has none.
@@ -234,7 +236,6 @@ for n in "${SIZES[@]}"; do
     [ "$what" = apply ] && sleep "$SETTLE"
     measure_both
   done
-  sleep "$SETTLE"
   median_of_runs run_direct
   row "direct writes, as durable (10 threads)" "$n" "$s" "$f" "$c" "$m"
   # Last: a rollback deletes what its apply made, which would slow the creations after it.
