@@ -148,9 +148,7 @@ int Execute(const Plan& plan, const ApplyFlags& flags, const ProviderRegistry& p
   RunResult result;
   {
     InterruptGuard interrupts([&executor, &observer](int signal) {
-      std::string what = executor.Interrupt();
-      observer.Note(std::string(InterruptName(signal)) + " received: " + what +
-                    " (send it again to stop at once)");
+      observer.Note(InterruptNote(signal, executor.Interrupt()));
     });
     result = history ? executor.Resume(*history) : executor.Apply(session.run_id());
   }

@@ -119,9 +119,8 @@ int RunRollback(const RollbackFlags& flags) {
   RollbackOutcome outcome;
   {
     InterruptGuard interrupts([&stop, &observer](int signal) {
-      observer.Note(std::string(InterruptName(signal)) +
-                    " received: the reversals under way finish, then the rollback stops (send "
-                    "it again to stop at once)");
+      observer.Note(
+          InterruptNote(signal, "the reversals under way finish, then the rollback stops"));
       stop = true;
     });
     outcome = ExecuteRollback(plan, runner, session->journal(), &observer, flags.force, &stop,

@@ -69,6 +69,9 @@ void InterruptGuard::Watch() {
   }
 }
 
-const char* InterruptName(int signal) { return signal == SIGTERM ? "SIGTERM" : "interrupt"; }
+std::string InterruptNote(int signal, const std::string& what) {
+  return std::string(signal == SIGTERM ? "SIGTERM" : "interrupt") + " received: " + what +
+         " (send it again to stop at once)";
+}
 
 }  // namespace upgrade::cli

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <functional>
+#include <string>
 #include <thread>
 
 namespace upgrade::cli {
@@ -30,8 +31,8 @@ class InterruptGuard {
   std::thread watcher_;
 };
 
-/// What the operator sent, as the note answering it names it: "interrupt" (Ctrl-C, SIGINT) or
-/// "SIGTERM".
-const char* InterruptName(int signal);
+/// The note answering the first signal: "interrupt received: WHAT (send it again to stop at
+/// once)", or "SIGTERM received: ...", where WHAT says what the command does now.
+std::string InterruptNote(int signal, const std::string& what);
 
 }  // namespace upgrade::cli

@@ -1,8 +1,8 @@
 // End-to-end tests of what happens around a dying apply: kill -9 during a slow step, then
 // `apply --resume` (taking over the dead holder's lock) finishes it, and rollback restores the
 // start; Ctrl-C, which lets the running step (or reversal) finish and stops, and a second
-// one, which stops at once; a live holder's lock refuses a second apply, naming it; force-unlock; and a saved
-// plan refused as stale when a resource changed since it was made.
+// one, which stops at once; a live holder's lock refuses a second apply, naming it;
+// force-unlock; and a saved plan refused as stale when a resource changed since it was made.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
