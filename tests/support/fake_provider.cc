@@ -200,9 +200,10 @@ ApplyResult FakeProvider::Apply(const Operation& operation, const Value&,
     std::thread([&context, &verb, &target] { context.progress(verb + " " + target + ": half"); })
         .join();
   }
-  EnterBusy();
-  if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
-  LeaveBusy();
+  {
+    InProgress in_progress(busy_, max_concurrent_);
+    if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
+  }
   if (ShouldFail(verb, target)) {
     result.error = InjectedError(verb, target);
     return result;
@@ -371,14 +372,5 @@ bool FakeProvider::ShouldFail(const std::string& verb, const std::string& target
   std::lock_guard<std::mutex> lock(mutex_);
   return failures_.count({verb, target}) > 0 || failures_.count({verb, "*"}) > 0;
 }
-
-void FakeProvider::EnterBusy() {
-  int now = ++busy_;
-  int seen = max_concurrent_.load();
-  while (now > seen && !max_concurrent_.compare_exchange_weak(seen, now)) {
-  }
-}
-
-void FakeProvider::LeaveBusy() { --busy_; }
 
 }  // namespace upgrade::testing

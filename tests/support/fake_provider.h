@@ -77,8 +77,6 @@ class FakeProvider : public Provider {
  private:
   void Record(const std::string& call);
   bool ShouldFail(const std::string& verb, const std::string& target) const;
-  void EnterBusy();
-  void LeaveBusy();
 
   mutable std::mutex mutex_;
   std::vector<std::string> calls_;
