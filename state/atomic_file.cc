@@ -42,7 +42,7 @@ void ObserveSyncs(std::function<void(const std::string& sync)> observer) {
   SyncObserver() = std::move(observer);
 }
 
-bool WriteAll(int fd, const std::string& bytes) {
+bool WriteAll(int fd, std::string_view bytes) {
   size_t written = 0;
   while (written < bytes.size()) {
     ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace upgrade {
 
@@ -12,7 +13,7 @@ namespace upgrade {
 bool WriteFileAtomic(const std::string& path, const std::string& bytes, std::string* error);
 
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR; false on an error (errno).
-bool WriteAll(int fd, const std::string& bytes);
+bool WriteAll(int fd, std::string_view bytes);
 
 /// Fsyncs the directory `dir` so a rename or a new entry made in it before the call survives a
 /// crash. Callers in parallel share syncs: one that started after a caller's rename covers it,

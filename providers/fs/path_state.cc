@@ -27,17 +27,6 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-bool WriteAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t written = write(fd, data, size);
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return false;
-    data += written;
-    size -= static_cast<size_t>(written);
-  }
-  return true;
-}
-
 // Writes through a temp sibling that `fill` fills, then renames it over `path`.
 template <typename Fill>
 bool WriteThroughTemp(const std::string& path, mode_t mode, std::string* error,
@@ -381,7 +370,7 @@ bool WriteAtomic(const std::string& path, const std::string& bytes, mode_t mode,
                  std::string* error, const WriteAhead& before_rename) {
   error->clear();
   return WriteThroughTemp(path, mode, error, before_rename, [&](int fd) {
-    return WriteAll(fd, bytes.data(), bytes.size());
+    return WriteAll(fd, bytes);
   });
 }
 
@@ -396,7 +385,7 @@ bool CopyAtomic(const std::string& source, const std::string& path, mode_t mode,
     bool ok = true;
     while (ok && (count = read(in, buffer, sizeof(buffer))) != 0) {
       if (count < 0 && errno == EINTR) continue;
-      ok = count > 0 && WriteAll(fd, buffer, static_cast<size_t>(count));
+      ok = count > 0 && WriteAll(fd, std::string_view(buffer, static_cast<size_t>(count)));
     }
     close(in);
     return ok;
