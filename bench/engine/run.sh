@@ -18,7 +18,8 @@
 # cleanup of an earlier run of it, a test suite, a build) do the same: hence the wait before the
 # first runs that create files (65 s was too short after an earlier run's cleanup: its apply
 # took 0.33-0.41 s instead of 0.22-0.25), and run this several minutes after such work.
-# Prints one Markdown table row per measurement: the median run, and the fastest run's wall time.
+# Prints one Markdown table row per measurement: the median run, and the fastest run's wall time;
+# then how many times faster than terraform upgrade was, by the medians and by the fastest runs.
 set -euo pipefail
 
 UPGRADE=$(realpath "${1:?usage: run.sh UPGRADE_BINARY [N...]}")
@@ -220,6 +221,8 @@ measure_both() {
     median_of_paired_runs run_upgrade run_terraform
     row "$(label upgrade "$what")" "$n" "$s1" "$f1" "$c1" "$m1"
     terraform_rows+=("$(row "$(label terraform "$what")" "$n" "$s2" "$f2" "$c2" "$m2")")
+    ratio_rows+=("$(awk -v what="$(label upgrade "$what")" -v n="$n" -v s1="$s1" -v s2="$s2" \
+      -v f1="$f1" -v f2="$f2" 'BEGIN { printf "| %s | %s | %.0fx | %.0fx |", what, n, s2 / s1, f2 / f1 }')")
   else
     median_of_runs run_upgrade
     row "$(label upgrade "$what")" "$n" "$s" "$f" "$c" "$m"
@@ -228,6 +231,7 @@ measure_both() {
 
 echo "| what | N | wall s (median) | fastest s | CPU s | peak memory (MiB) |"
 echo "|---|---|---|---|---|---|"
+ratio_rows=()
 for n in "${SIZES[@]}"; do
   with_terraform=0
   [ "$n" -le "$TERRAFORM_MAX" ] && [ -x "$TERRAFORM" ] && with_terraform=1
@@ -243,3 +247,10 @@ for n in "${SIZES[@]}"; do
   measure_both
   if [ "${#terraform_rows[@]}" -gt 0 ]; then printf '%s\n' "${terraform_rows[@]}"; fi
 done
+# How many times faster than terraform: its median over upgrade's, its fastest over upgrade's.
+if [ "${#ratio_rows[@]}" -gt 0 ]; then
+  echo
+  echo "| against terraform | N | median | fastest |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${ratio_rows[@]}"
+fi
