@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "executor/executor.h"
 #include "executor/executor_test_support.h"
 #include "executor/rollback.h"
@@ -185,6 +187,60 @@ TEST(CrashTest, CrashDuringRollbackIsFinishedByRollingBackAgain) {
     RollBackFromDisk(run);
     ExpectInitial(*run.system.fake);
   }
+}
+
+// The records a rollback of a full run of Diamond appends, in order (one at a time).
+std::vector<JournalRecord> RollbackRecords() {
+  CrashedRun run;
+  EXPECT_TRUE(CrashAt(run, 0, true, 1));
+  RollbackPlan plan = PlanRollback(ViewJournal(ReadBack(run.path)), run.plan.resources);
+  MemoryJournal journal;
+  EXPECT_TRUE(ExecuteRollback(plan, run.runner, journal, nullptr, false).ok);
+  return journal.records();
+}
+
+TEST(CrashTest, APowerLossDuringRollbackRunsNoUndoTwiceThatItsRecordSaysRan) {
+  // A change's reverse_done is synced with the next record, an action's at once: a power loss
+  // may have the next rollback reverse a change again (Reverse is idempotent), but never run
+  // an action's undo again once its reverse_done was appended, but for the record it cut.
+  std::vector<JournalRecord> records = RollbackRecords();
+  ASSERT_EQ(records.size(), 14u);
+  for (int n = 1; n <= 14; ++n) {
+    SCOPED_TRACE("rollback power loss at record " + std::to_string(n));
+    CrashedRun run;
+    ASSERT_TRUE(CrashAt(run, 0, true, 1));
+    JournalView view = ViewJournal(ReadBack(run.path));
+    RollbackPlan plan = PlanRollback(view, run.plan.resources);
+    {
+      FileJournal journal(run.path);
+      journal.CrashAt(n, true, CrashKind::kPowerLoss);
+      EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false), SimulatedCrash);
+    }
+    RollBackFromDisk(run);
+    ExpectInitial(*run.system.fake);
+    std::vector<std::string> calls = run.system.fake->calls();
+    for (const OpStatus& op : view.ops) {
+      if (op.kind != "action") continue;
+      const JournalRecord& cut = records[static_cast<size_t>(n - 1)];
+      bool cut_its_end = cut.type == "reverse_done" && cut.op == op.op;
+      std::string label = op.undo.GetString("label");
+      EXPECT_EQ(std::count(calls.begin(), calls.end(), "ReverseRun " + label),
+                cut_its_end ? 2 : 1)
+          << label;
+    }
+  }
+}
+
+TEST(CrashTest, ARollbackSyncsTheEndOfAnActionsUndoButNotOfAChangesReversal) {
+  // rollback_begin, a reverse_intent per operation (6), the reverse_done of the 2 actions,
+  // rollback_end: the 4 changes' reverse_done reach the disk with the records after them.
+  CrashedRun run;
+  ASSERT_TRUE(CrashAt(run, 0, true, 1));
+  RollbackPlan plan = PlanRollback(ViewJournal(ReadBack(run.path)), run.plan.resources);
+  FileJournal journal(run.path);
+  ASSERT_TRUE(ExecuteRollback(plan, run.runner, journal, nullptr, false).ok);
+  EXPECT_EQ(journal.syncs(), 1 + 6 + 2 + 1);
+  ExpectInitial(*run.system.fake);
 }
 
 // The same with s2 and s3 applied at once, so that their operations are reversed at once:

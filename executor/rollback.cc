@@ -24,7 +24,8 @@ bool SameJournalState(const State& live, const Value& recorded) {
 }
 
 std::string Append(Journal& journal, const std::string& type, const OpStatus* op,
-                   std::string text = "", Value::Map data = {}) {
+                   std::string text = "", Value::Map data = {},
+                   Durability durability = Durability::kSynced) {
   JournalRecord record;
   record.type = type;
   if (op) {
@@ -33,7 +34,7 @@ std::string Append(Journal& journal, const std::string& type, const OpStatus* op
   }
   record.text = std::move(text);
   record.data = std::move(data);
-  return journal.Append(std::move(record));
+  return journal.Append(std::move(record), durability);
 }
 
 // Whether `earlier` (applied later in the run) must be put back before `later` starts.
@@ -130,11 +131,18 @@ class RollbackRun {
       return "cannot reverse " + Label(op) + ": " + result.error;
     }
     Value::Map data;
+    // A change's reverse_done reaches the disk with the next synced record: lost to a power
+    // loss, it only has the next rollback reverse the change again, which Reverse allows (it
+    // is idempotent). An action's undo is a command of the plan's, which may not be: its end
+    // is synced, so that it never runs twice.
+    Durability durability = Durability::kSynced;
     if (request.kind == Operation::Kind::kChange) {
       data["state"] = StateToValue(result.state);
       *reversed = result.state;
+      durability = Durability::kWritten;
     }
-    if (std::string error = Append(journal_, "reverse_done", &op, "", std::move(data));
+    if (std::string error =
+            Append(journal_, "reverse_done", &op, "", std::move(data), durability);
         !error.empty())
       return error;
     if (observer_) observer_->Note("reversed " + Label(op));
