@@ -103,6 +103,15 @@ void RollBackFromDisk(CrashedRun& run, int parallelism = 1) {
   EXPECT_TRUE(outcome.ok) << outcome.error;
 }
 
+// Rolls back per `plan` into the journal on disk, crashing at its record `n` (written or lost).
+void RollBackWithACrashAt(CrashedRun& run, const RollbackPlan& plan, int n, bool write_it,
+                          CrashKind kind = CrashKind::kKill, int parallelism = 1) {
+  FileJournal journal(run.path);
+  journal.CrashAt(n, write_it, kind);
+  EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false, nullptr, parallelism),
+               SimulatedCrash);
+}
+
 std::string Describe(int n, bool write_it, CrashKind kind) {
   return "crash at record " + std::to_string(n) + (write_it ? " (written)" : " (lost)") +
          (kind == CrashKind::kPowerLoss ? " by power loss" : "");
@@ -171,24 +180,6 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple(true, 1, CrashKind::kPowerLoss),
                       std::make_tuple(true, 3, CrashKind::kPowerLoss)));
 
-TEST(CrashTest, CrashDuringRollbackIsFinishedByRollingBackAgain) {
-  // A full run has 6 operations to reverse: rollback_begin, 6 x (intent, done), rollback_end.
-  for (int n = 1; n <= 14; ++n) {
-    SCOPED_TRACE("rollback crash at record " + std::to_string(n));
-    CrashedRun run;
-    ASSERT_TRUE(CrashAt(run, 0, true, 1));
-    JournalView view = ViewJournal(ReadBack(run.path));
-    RollbackPlan plan = PlanRollback(view, run.plan.resources);
-    {
-      FileJournal journal(run.path);
-      journal.CrashAt(n, n % 2 == 0);
-      EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false), SimulatedCrash);
-    }
-    RollBackFromDisk(run);
-    ExpectInitial(*run.system.fake);
-  }
-}
-
 // The records a rollback of a full run of Diamond appends, in order (one at a time).
 std::vector<JournalRecord> RollbackRecords() {
   CrashedRun run;
@@ -199,34 +190,35 @@ std::vector<JournalRecord> RollbackRecords() {
   return journal.records();
 }
 
-TEST(CrashTest, APowerLossDuringRollbackRunsNoUndoTwiceThatItsRecordSaysRan) {
-  // A change's reverse_done is synced with the next record, an action's at once: a power loss
-  // may have the next rollback reverse a change again (Reverse is idempotent), but never run
-  // an action's undo again once its reverse_done was appended, but for the record it cut.
+TEST(CrashTest, CrashDuringRollbackIsFinishedByRollingBackAgainRunningNoUndoTwice) {
+  // A full run has 6 operations to reverse: rollback_begin, 6 x (intent, done), rollback_end.
+  // A change's reverse_done is synced with the next record, an action's at once: after a power
+  // loss the next rollback may reverse a change again (Reverse is idempotent), but it runs an
+  // action's undo again only when the crash took that undo's own reverse_done.
   std::vector<JournalRecord> records = RollbackRecords();
   ASSERT_EQ(records.size(), 14u);
-  for (int n = 1; n <= 14; ++n) {
-    SCOPED_TRACE("rollback power loss at record " + std::to_string(n));
-    CrashedRun run;
-    ASSERT_TRUE(CrashAt(run, 0, true, 1));
-    JournalView view = ViewJournal(ReadBack(run.path));
-    RollbackPlan plan = PlanRollback(view, run.plan.resources);
-    {
-      FileJournal journal(run.path);
-      journal.CrashAt(n, true, CrashKind::kPowerLoss);
-      EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false), SimulatedCrash);
-    }
-    RollBackFromDisk(run);
-    ExpectInitial(*run.system.fake);
-    std::vector<std::string> calls = run.system.fake->calls();
-    for (const OpStatus& op : view.ops) {
-      if (op.kind != "action") continue;
+  for (CrashKind kind : {CrashKind::kKill, CrashKind::kPowerLoss}) {
+    for (int n = 1; n <= 14; ++n) {
+      bool write_it = kind == CrashKind::kPowerLoss || n % 2 == 0;
+      SCOPED_TRACE(Describe(n, write_it, kind) + " of the rollback");
+      CrashedRun run;
+      ASSERT_TRUE(CrashAt(run, 0, true, 1));
+      JournalView view = ViewJournal(ReadBack(run.path));
+      RollbackPlan plan = PlanRollback(view, run.plan.resources);
+      RollBackWithACrashAt(run, plan, n, write_it, kind);
+      RollBackFromDisk(run);
+      ExpectInitial(*run.system.fake);
       const JournalRecord& cut = records[static_cast<size_t>(n - 1)];
-      bool cut_its_end = cut.type == "reverse_done" && cut.op == op.op;
-      std::string label = op.undo.GetString("label");
-      EXPECT_EQ(std::count(calls.begin(), calls.end(), "ReverseRun " + label),
-                cut_its_end ? 2 : 1)
-          << label;
+      bool cut_lost = kind == CrashKind::kPowerLoss || !write_it;
+      std::vector<std::string> calls = run.system.fake->calls();
+      for (const OpStatus& op : view.ops) {
+        if (op.kind != "action") continue;
+        bool lost_its_end = cut_lost && cut.type == "reverse_done" && cut.op == op.op;
+        std::string label = op.undo.GetString("label");
+        EXPECT_EQ(std::count(calls.begin(), calls.end(), "ReverseRun " + label),
+                  lost_its_end ? 2 : 1)
+            << label;
+      }
     }
   }
 }
@@ -260,12 +252,7 @@ TEST(CrashTest, CrashDuringAParallelRollbackIsFinishedByRollingBackAgain) {
     run.system.fake->SetDelay(std::chrono::milliseconds(5));
     ASSERT_TRUE(CrashAt(run, 0, true, 3));
     RollbackPlan plan = PlanRollback(ViewJournal(ReadBack(run.path)), run.plan.resources);
-    {
-      FileJournal journal(run.path);
-      journal.CrashAt(n, n % 2 == 0);
-      EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false, nullptr, 3),
-                   SimulatedCrash);
-    }
+    RollBackWithACrashAt(run, plan, n, n % 2 == 0, CrashKind::kKill, 3);
     RollBackFromDisk(run, 3);
     ExpectInitial(*run.system.fake);
   }
@@ -280,11 +267,7 @@ TEST(CrashTest, AReversalCutShortIsNotTakenForAChangeMadeSinceTheRun) {
     CrashedRun run;
     ASSERT_TRUE(CrashAt(run, 0, true, 1));
     RollbackPlan plan = PlanRollback(ViewJournal(ReadBack(run.path)), run.plan.resources);
-    {
-      FileJournal journal(run.path);
-      journal.CrashAt(n, false);
-      EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false), SimulatedCrash);
-    }
+    RollBackWithACrashAt(run, plan, n, false);
     JournalView view = ViewJournal(ReadBack(run.path));
     RollbackPlan again = PlanRollback(view, run.plan.resources);
     EXPECT_EQ(FindDrift(view, run.runner, &again), "");
@@ -299,11 +282,7 @@ TEST(CrashTest, AChangeMadeAfterARollbackStoppedIsStillNamed) {
   CrashedRun run;
   ASSERT_TRUE(CrashAt(run, 0, true, 1));
   RollbackPlan plan = PlanRollback(ViewJournal(ReadBack(run.path)), run.plan.resources);
-  {
-    FileJournal journal(run.path);
-    journal.CrashAt(3, true);  // the first reversal is done and recorded, then the crash
-    EXPECT_THROW(ExecuteRollback(plan, run.runner, journal, nullptr, false), SimulatedCrash);
-  }
+  RollBackWithACrashAt(run, plan, 3, true);  // the first reversal is done and recorded
   run.system.fake->things["c"]["value"] = Value("changed by hand");
   JournalView view = ViewJournal(ReadBack(run.path));
   RollbackPlan again = PlanRollback(view, run.plan.resources);
