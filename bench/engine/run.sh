@@ -222,7 +222,8 @@ measure_both() {
     row "$(label upgrade "$what")" "$n" "$s1" "$f1" "$c1" "$m1"
     terraform_rows+=("$(row "$(label terraform "$what")" "$n" "$s2" "$f2" "$c2" "$m2")")
     ratio_rows+=("$(awk -v what="$(label upgrade "$what")" -v n="$n" -v s1="$s1" -v s2="$s2" \
-      -v f1="$f1" -v f2="$f2" 'BEGIN { printf "| %s | %s | %.0fx | %.0fx |", what, n, s2 / s1, f2 / f1 }')")
+      -v f1="$f1" -v f2="$f2" \
+      'BEGIN { printf "| %s | %s | %.0fx | %.0fx |", what, n, s2 / s1, f2 / f1 }')")
   else
     median_of_runs run_upgrade
     row "$(label upgrade "$what")" "$n" "$s" "$f" "$c" "$m"

@@ -215,7 +215,9 @@ bool RestoreTree(const Value& record, BlobStore& blobs, std::string* error) {
     }
   } else {
     if (!RemovePath(path, error)) return false;
-    if (rename(staging.c_str(), path.c_str()) != 0) return Fail(error, "cannot restore", path, errno);
+    if (rename(staging.c_str(), path.c_str()) != 0) {
+      return Fail(error, "cannot restore", path, errno);
+    }
   }
   if (!SyncParentDirectory(path, error)) return false;
   return RemovePath(staging, error);
