@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "lang/format.h"
+#include "lang/source.h"
 
 namespace upgrade::cli {
 namespace {
@@ -62,23 +63,24 @@ int RunFmt(const FmtFlags& flags) {
   bool ok = true;
   bool would_change = false;
   for (const auto& file : CollectFiles(flags.paths, &ok)) {
-    std::stringstream text;
+    std::optional<std::string> text;
     if (file == "-") {
-      text << std::cin.rdbuf();
+      std::stringstream input;
+      input << std::cin.rdbuf();
+      text = input.str();
     } else {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) {
+      text = ReadSourceFile(file);
+      if (!text) {
         std::cerr << "error: cannot read " << file << "\n";
         ok = false;
         continue;
       }
-      text << in.rdbuf();
     }
     Diagnostics diagnostics;
-    std::optional<std::string> formatted = FormatPlan(file, text.str(), diagnostics);
+    std::optional<std::string> formatted = FormatPlan(file, *text, diagnostics);
     if (!formatted) {
       SourceCache sources;
-      sources.Add(file, text.str());
+      sources.Add(file, *text);
       std::cerr << RenderDiagnostics(diagnostics, sources, ColorOnStderr(flags.no_color));
       ok = false;
       continue;
@@ -87,10 +89,10 @@ int RunFmt(const FmtFlags& flags) {
       std::cout << *formatted;
       continue;
     }
-    if (*formatted == text.str()) continue;
+    if (*formatted == *text) continue;
     would_change = true;
     std::cout << file << "\n";
-    if (flags.diff) std::cout << UnifiedDiff(file, text.str(), *formatted);
+    if (flags.diff) std::cout << UnifiedDiff(file, *text, *formatted);
     if (flags.check) continue;
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out << *formatted;

@@ -4,14 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 
 #include "lang/eval.h"
 #include "lang/schema.h"
 #include "lang/sha256.h"
+#include "lang/source.h"
 
 namespace upgrade {
 namespace {
@@ -44,11 +43,9 @@ std::optional<Value> File(const Args& args, const std::string& base_dir, std::st
   if (!args[0].is_string()) return Failure(error, "the path must be a string");
   std::string path = args[0].as_string();
   if (!path.empty() && path[0] != '/' && !base_dir.empty()) path = base_dir + "/" + path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Failure(error, "cannot read " + args[0].as_string());
-  std::stringstream text;
-  text << in.rdbuf();
-  return Value(text.str());
+  std::optional<std::string> text = ReadSourceFile(path);
+  if (!text) return Failure(error, "cannot read " + args[0].as_string());
+  return Value(std::move(*text));
 }
 
 std::optional<Value> Sha256(const Args& args, const std::string&, std::string* error) {

@@ -2,7 +2,6 @@
 // source line and a caret with `~` under the rest of the range.
 #include "lang/diagnostic.h"
 
-#include <fstream>
 #include <sstream>
 
 namespace upgrade {
@@ -140,10 +139,7 @@ std::string SourceCache::Line(const std::string& path, int line) {
     }
     return line >= 1 && line <= static_cast<int>(file.lines.size()) ? file.lines[line - 1] : "";
   }
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  if (file) text << file.rdbuf();
-  files_.push_back(File{path, text.str(), {}, false});
+  files_.push_back(File{path, ReadSourceFile(path).value_or(""), {}, false});
   return Line(path, line);
 }
 

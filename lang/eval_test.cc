@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 
 #include "lang/loader.h"
@@ -173,6 +175,22 @@ TEST(EvalTest, BuiltinFunctions) {
   EXPECT_NE(registry.FindFunction("sha256"), nullptr);
   EXPECT_TRUE(IsBuiltinFunction("format"));
   EXPECT_FALSE(IsBuiltinFunction("http.get"));
+}
+
+TEST(EvalTest, FileGivesAFilesBytesAndNamesOneItCannotRead) {
+  std::string path = ::testing::TempDir() + "/eval_test_file.bin";
+  std::string bytes("first line\n\0second\n", 19);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  }
+  FakeScope scope;
+  scope.names["p"] = Value(path);
+  EvalResult read = Eval("file(p)", scope);
+  ASSERT_TRUE(read.ok) << read.error;
+  EXPECT_EQ(read.value, Value(bytes));
+  std::remove(path.c_str());
+  EXPECT_EQ(EvalError("file(p)", scope), "file: cannot read " + path);
 }
 
 TEST(EvalTest, ExprToStringIsCanonical) {
