@@ -102,11 +102,12 @@ std::optional<Plan> LoadPlanFile(const std::string& path, Diagnostics& diagnosti
     return std::nullopt;
   }
   nlohmann::json json = nlohmann::json::parse(*text, nullptr, false);
+  text.reset();  // the tree holds it all now
   if (json.is_discarded() || !json.is_object() || json.value("kind", "") != "upgrade-plan") {
     diagnostics.Error(where, "not a plan file (as written by upgrade plan --out)");
     return std::nullopt;
   }
-  std::optional<Plan> plan = PlanFromFileJson(json, &error);
+  std::optional<Plan> plan = PlanFromFileJson(std::move(json), &error);
   if (!plan) diagnostics.Error(where, error);
   return plan;
 }

@@ -268,7 +268,7 @@ PlannedStep StepOfPlanFrom(const json& s, const Plan& plan, const RangeReader& r
 
 }  // namespace
 
-std::optional<Plan> PlanFromFileJson(const json& j, std::string* error) {
+std::optional<Plan> PlanFromFileJson(json j, std::string* error) {
   try {
     int version = j.at("format_version").get<int>();
     if (version > Plan::kFormatVersion) {
@@ -287,16 +287,23 @@ std::optional<Plan> PlanFromFileJson(const json& j, std::string* error) {
     plan.state_dir = Text(j, "state_dir");
     plan.created_at = Text(j, "created_at");
     plan.sources = j.at("sources").get<std::map<std::string, std::string>>();
-    if (auto program = j.find("program"); program != j.end())
+    if (auto program = j.find("program"); program != j.end()) {
       plan.program = std::make_shared<const Program>(ProgramFrom(*program, ranges));
+      *program = nullptr;
+    }
     for (const auto& [name, value] : j.at("inputs").items())
       plan.inputs[name] = ValueFromJson(value);
     for (const auto& [name, r] : j.at("resources").items())
       plan.resources[name] = ResourceConfig{r.at("type").get<std::string>(), name,
                                             MapAt(r, "config")};
+    j.at("resources") = nullptr;
     for (const auto& [name, s] : j.at("refreshed").items()) plan.refreshed[name] = StateFrom(s);
+    j.at("refreshed") = nullptr;
     plan.steps.reserve(j.at("steps").size());
-    for (const json& s : j.at("steps")) plan.steps.push_back(StepOfPlanFrom(s, plan, ranges));
+    for (json& s : j.at("steps")) {
+      plan.steps.push_back(StepOfPlanFrom(s, plan, ranges));
+      s = nullptr;
+    }
     for (const json& p : j.at("pins"))
       plan.pins.push_back({p.at(0).get<std::string>(), p.at(1).get<std::string>()});
     const json& s = j.at("summary");
