@@ -585,7 +585,8 @@ std::string Executor::ReverseCutShort(const JournalView& view, RunResult* result
       std::lock_guard<std::mutex> guard(mutex_);
       live_[op.resource.name] = reversed.state;
     }
-    error = Record("reverse_done", op.step, op.op, "", std::move(data), Durability::kSynced);
+    error = Record("reverse_done", op.step, op.op, "", std::move(data),
+                   ReversalEndDurability(request.kind));
     if (!error.empty()) return error;
     if (observer_) observer_->Note("reversed " + op.op + " (cut short) before retrying it");
   }

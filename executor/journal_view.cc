@@ -112,6 +112,10 @@ ReverseRequest ReverseRequestOf(const OpStatus& op,
   return request;
 }
 
+Durability ReversalEndDurability(Operation::Kind kind) {
+  return kind == Operation::Kind::kChange ? Durability::kWritten : Durability::kSynced;
+}
+
 const OpStatus* JournalView::FindOp(const std::string& op) const {
   auto it = op_index.find(op);
   return it == op_index.end() ? nullptr : &ops[it->second];

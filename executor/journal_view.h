@@ -89,6 +89,12 @@ JournalView ViewJournal(const std::vector<JournalRecord>& records);
 ReverseRequest ReverseRequestOf(const OpStatus& op,
                                 const std::map<std::string, ResourceConfig>& configs = {});
 
+/// How the `reverse_done` of an operation of `kind` is appended. A change's reaches the disk
+/// with the next synced record: lost to a power loss, it only has the next rollback or resume
+/// reverse the change again, which Reverse allows (it is idempotent). An action's undo is a
+/// command of the plan's, which may not bear running twice: its end is synced at once.
+Durability ReversalEndDurability(Operation::Kind kind);
+
 /// A state as a journal value ({exists, attributes}) and back.
 Value StateToValue(const State& state);
 State StateFromValue(const Value& value);

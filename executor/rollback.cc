@@ -131,18 +131,12 @@ class RollbackRun {
       return "cannot reverse " + Label(op) + ": " + result.error;
     }
     Value::Map data;
-    // A change's reverse_done reaches the disk with the next synced record: lost to a power
-    // loss, it only has the next rollback reverse the change again, which Reverse allows (it
-    // is idempotent). An action's undo is a command of the plan's, which may not be: its end
-    // is synced, so that it never runs twice.
-    Durability durability = Durability::kSynced;
     if (request.kind == Operation::Kind::kChange) {
       data["state"] = StateToValue(result.state);
       *reversed = result.state;
-      durability = Durability::kWritten;
     }
-    if (std::string error =
-            Append(journal_, "reverse_done", &op, "", std::move(data), durability);
+    if (std::string error = Append(journal_, "reverse_done", &op, "", std::move(data),
+                                   ReversalEndDurability(request.kind));
         !error.empty())
       return error;
     if (observer_) observer_->Note("reversed " + Label(op));
