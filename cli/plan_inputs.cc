@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -74,7 +75,7 @@ void ReadVarFile(const Program& program, const std::string& path,
   where.begin.path = path;
   std::optional<std::string> text = ReadSourceFile(path);
   if (!text) {
-    diagnostics.Error(where, "cannot read var file");
+    diagnostics.Error(where, std::string("cannot read var file: ") + std::strerror(errno));
     return;
   }
   if (Trim(*text).rfind('{', 0) == 0) {
@@ -170,7 +171,8 @@ std::optional<LoadedProgram> LoadProgramWithVars(const std::string& path,
   std::string absolute = std::filesystem::absolute(path).lexically_normal().string();
   std::optional<std::string> text = ReadSourceFile(absolute);
   if (!text) {
-    diagnostics.Error(SourceRange{{path, 0, 0}, 0}, "cannot read plan file");
+    diagnostics.Error(SourceRange{{path, 0, 0}, 0},
+                      std::string("cannot read plan file: ") + std::strerror(errno));
     return std::nullopt;
   }
   cache.Add(absolute, *text);  // the loader parses it from there rather than reading it again

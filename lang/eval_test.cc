@@ -191,6 +191,8 @@ TEST(EvalTest, FileGivesAFilesBytesAndNamesOneItCannotRead) {
   EXPECT_EQ(read.value, Value(bytes));
   std::remove(path.c_str());
   EXPECT_EQ(EvalError("file(p)", scope), "file: cannot read " + path);
+  scope.names["p"] = Value(::testing::TempDir());  // a directory has no content to give
+  EXPECT_EQ(EvalError("file(p)", scope), "file: cannot read " + ::testing::TempDir());
 }
 
 TEST(EvalTest, ExprToStringIsCanonical) {

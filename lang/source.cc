@@ -43,7 +43,13 @@ std::optional<std::string> ReadSourceFile(const std::string& path) {
     if (size == text.size()) text.resize(text.size() < 4096 ? 4096 : 2 * text.size());
     ssize_t got = read(fd, text.data() + size, text.size() - size);
     if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
+    if (got < 0) {  // a directory (EISDIR), or the disk failed
+      int error = errno;
+      close(fd);
+      errno = error;
+      return std::nullopt;
+    }
+    if (got == 0) break;
     size += static_cast<size_t>(got);
   }
   close(fd);

@@ -47,7 +47,7 @@ struct SourceLocation {
 };
 
 /// The whole of the file at `path`, read with one read of its size; nullopt when it cannot be
-/// opened (errno says why). A file that opens but cannot be read (a directory) reads as empty.
+/// opened or read, a directory included (errno says why).
 std::optional<std::string> ReadSourceFile(const std::string& path);
 
 /// A span on one line of a source file: `begin` and the column one past its end (0 if unknown).

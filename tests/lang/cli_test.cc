@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "tests/support/test_support.h"
 
 namespace upgrade::testing {
@@ -77,6 +79,17 @@ TEST(ValidateCommandTest, MissingFileIsAnError) {
   CommandResult result = Upgrade(dir, {"validate", "nowhere.upg"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_EQ(result.err, "nowhere.upg: error: cannot read plan file: No such file or directory\n");
+}
+
+TEST(ValidateCommandTest, ADirectoryIsNotAPlanFile) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.Join("plans.upg"));
+  for (const char* command : {"validate", "plan"}) {
+    CommandResult result = Upgrade(dir, {command, "plans.upg"});
+    EXPECT_EQ(result.exit_code, 1) << command;
+    EXPECT_EQ(result.err, "plans.upg: error: cannot read plan file: Is a directory\n")
+        << command;
+  }
 }
 
 TEST(ValidateCommandTest, JsonForEditorsAndCi) {
