@@ -19,12 +19,10 @@ namespace {
 class SlowReadFake : public FakeProvider {
  public:
   ReadResult Read(const ResourceConfig& resource, ProviderContext& context) override {
-    int now = ++reading_;
-    int seen = max_reading_.load();
-    while (now > seen && !max_reading_.compare_exchange_weak(seen, now)) {
+    {
+      InProgress in_progress(reading_, max_reading_);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    --reading_;
     return FakeProvider::Read(resource, context);
   }
   std::atomic<int> reading_{0};

@@ -12,23 +12,6 @@
 namespace upgrade::testing {
 namespace {
 
-/// Counts a call as in progress while it lives, and keeps the most seen at one time.
-class InProgress {
- public:
-  InProgress(std::atomic<int>& now, std::atomic<int>& most) : now_(now) {
-    int count = ++now_;
-    int seen = most.load();
-    while (count > seen && !most.compare_exchange_weak(seen, count)) {
-    }
-  }
-  ~InProgress() { --now_; }
-  InProgress(const InProgress&) = delete;
-  InProgress& operator=(const InProgress&) = delete;
-
- private:
-  std::atomic<int>& now_;
-};
-
 std::string TargetOf(const ResourceConfig& resource) {
   auto it = resource.config.find("id");
   if (it != resource.config.end() && it->second.is_string()) return it->second.as_string();

@@ -16,6 +16,23 @@
 
 namespace upgrade::testing {
 
+/// Counts a call as in progress while it lives, and keeps the most seen at one time.
+class InProgress {
+ public:
+  InProgress(std::atomic<int>& now, std::atomic<int>& most) : now_(now) {
+    int count = ++now_;
+    int seen = most.load();
+    while (count > seen && !most.compare_exchange_weak(seen, count)) {
+    }
+  }
+  ~InProgress() { --now_; }
+  InProgress(const InProgress&) = delete;
+  InProgress& operator=(const InProgress&) = delete;
+
+ private:
+  std::atomic<int>& now_;
+};
+
 /// The in-memory provider "fake". Resource type `fake.thing` (identity `id`; attributes
 /// `value` (string), `secret` (sensitive string), `replace_me` (forces replacement),
 /// `absent` (bool: delete)); action `fake.action` (attributes `label` (string, required),
